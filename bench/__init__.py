@@ -1,0 +1,1 @@
+"""Benchmarks of the generic repository (see ``bench/README.md``)."""

@@ -1,0 +1,1 @@
+"""Bounded context: events (concerts, festivals) and their registrations."""

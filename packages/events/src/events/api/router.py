@@ -1,0 +1,172 @@
+"""HTTP endpoints of the events context.
+
+The router only translates HTTP to use cases and back. Domain and
+persistence errors propagate unchanged; the application's exception
+handlers (``shared_infrastructure.web``) turn them into 404/409/412/422/503
+with one error shape, so every context answers alike.
+
+No ``from __future__ import annotations`` here: FastAPI must evaluate the
+route signatures, which use the ``Service`` alias local to the factory.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+
+from events.api.schemas import (
+    EventCreate,
+    EventListParams,
+    EventOut,
+    EventPage,
+    EventSummaryOut,
+    EventUpdate,
+    RegistrationCreate,
+    RegistrationOut,
+    error_responses,
+)
+from events.application import EventDetails, EventService
+from shared_infrastructure.web.etag import etag, expected_version, matches_if_none_match
+
+ServiceDependency = Callable[..., Any]
+"""A FastAPI dependency (function, async function or generator) giving an
+``EventService``; how it reaches the database is the composition root's business."""
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
+
+
+def create_router(service_dependency: ServiceDependency) -> APIRouter:
+    """The ``/events`` routes, bound to the given service dependency."""
+    router = APIRouter(prefix="/events", tags=["events"])
+    Service = Annotated[EventService, Depends(service_dependency)]
+
+    @router.post(
+        "",
+        status_code=status.HTTP_201_CREATED,
+        response_model=EventOut,
+        name="events.create",
+        summary="Create a draft event",
+        responses=error_responses(409, 422),
+    )
+    async def create_event(
+        body: EventCreate, service: Service, request: Request, response: Response
+    ) -> EventOut:
+        event = await service.create_event(body.to_command())
+        response.headers["Location"] = str(request.url_for("events.get", event_id=event.id))
+        return _versioned(event, response)
+
+    @router.get(
+        "",
+        response_model=EventPage,
+        name="events.list",
+        summary="List events (upcoming, by status, by date range), paginated",
+        responses=error_responses(422),
+    )
+    async def list_events(
+        params: Annotated[EventListParams, Query()], service: Service
+    ) -> EventPage:
+        page = await service.list_events(params.to_query())
+        return EventPage(
+            items=[EventSummaryOut.of(item) for item in page.items],
+            total=page.total,
+            limit=page.limit,
+            offset=page.offset,
+            next_cursor=page.next_cursor,
+        )
+
+    @router.get(
+        "/{event_id}",
+        response_model=EventOut,
+        name="events.get",
+        summary="One event with its registrations",
+        responses={
+            **error_responses(404),
+            304: {"description": "If-None-Match names the current version"},
+        },
+    )
+    async def get_event(
+        event_id: str, service: Service, response: Response, if_none_match: IfNoneMatch = None
+    ) -> Any:
+        event = await service.get_event(event_id)
+        if matches_if_none_match(if_none_match, event.version):
+            return Response(
+                status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(event.version)}
+            )
+        return _versioned(event, response)
+
+    @router.patch(
+        "/{event_id}",
+        response_model=EventOut,
+        name="events.update",
+        summary="Change details, capacity and/or schedule (all or nothing)",
+        responses=error_responses(400, 404, 409, 412, 422),
+    )
+    async def update_event(
+        event_id: str,
+        body: EventUpdate,
+        service: Service,
+        version: ExpectedVersion,
+        response: Response,
+    ) -> EventOut:
+        event = await service.update_event(event_id, body.to_changes(), expected_version=version)
+        return _versioned(event, response)
+
+    @router.post(
+        "/{event_id}/publish",
+        response_model=EventOut,
+        name="events.publish",
+        summary="Open a draft for registration",
+        responses=error_responses(400, 404, 409, 412),
+    )
+    async def publish_event(
+        event_id: str, service: Service, version: ExpectedVersion, response: Response
+    ) -> EventOut:
+        return _versioned(await service.publish(event_id, expected_version=version), response)
+
+    @router.post(
+        "/{event_id}/cancel",
+        response_model=EventOut,
+        name="events.cancel",
+        summary="Cancel the event and all its registrations",
+        responses=error_responses(400, 404, 409, 412),
+    )
+    async def cancel_event(
+        event_id: str, service: Service, version: ExpectedVersion, response: Response
+    ) -> EventOut:
+        return _versioned(await service.cancel(event_id, expected_version=version), response)
+
+    @router.post(
+        "/{event_id}/registrations",
+        status_code=status.HTTP_201_CREATED,
+        response_model=RegistrationOut,
+        name="events.register",
+        summary="Register an attendee",
+        responses=error_responses(404, 409, 422),
+    )
+    async def register_attendee(
+        event_id: str, body: RegistrationCreate, service: Service
+    ) -> RegistrationOut:
+        registration = await service.register_attendee(event_id, body.attendee_email, body.seats)
+        return RegistrationOut.of(registration)
+
+    @router.delete(
+        "/{event_id}/registrations/{registration_id}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        response_class=Response,
+        name="events.cancel_registration",
+        summary="Cancel one registration and free its seats",
+        responses=error_responses(404, 409),
+    )
+    async def cancel_registration(
+        event_id: str, registration_id: str, service: Service
+    ) -> Response:
+        await service.cancel_registration(event_id, registration_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router
+
+
+def _versioned(event: EventDetails, response: Response) -> EventOut:
+    response.headers["ETag"] = etag(event.version)
+    return EventOut.of_details(event)

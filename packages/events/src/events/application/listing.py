@@ -1,0 +1,69 @@
+"""The list query and its translation to a SQL-free ``QuerySpec``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from events.domain import EventStatus
+from events.domain.schedule import to_utc
+from shared_infrastructure.domain import Filter, InvalidQuery, Op, Ordering, QuerySpec
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+# Fields a client may sort by; "-" prefix for descending.
+SORTABLE = frozenset({"starts_at", "ends_at", "title", "capacity", "status"})
+
+
+@dataclass(frozen=True)
+class ListEvents:
+    """``upcoming``: not started yet. ``starts_from`` inclusive, ``starts_before``
+    exclusive, so consecutive ranges never overlap."""
+
+    status: EventStatus | None = None
+    upcoming: bool = False
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    order_by: str = "starts_at"
+    limit: int = DEFAULT_PAGE_SIZE
+    offset: int = 0
+    after: str | None = None
+
+    def to_spec(self, now: datetime) -> QuerySpec:
+        if not 1 <= self.limit <= MAX_PAGE_SIZE:
+            raise InvalidQuery(f"limit must be between 1 and {MAX_PAGE_SIZE}", field="limit")
+        ordering = Ordering.parse(self.order_by)
+        if ordering.field not in SORTABLE:
+            raise InvalidQuery(
+                f"cannot sort by {self.order_by!r}; use one of {sorted(SORTABLE)} "
+                "(prefix '-' for descending)",
+                field="order_by",
+            )
+        filters: list[Filter] = []
+        if self.status is not None:
+            filters.append(Filter("status", Op.EQ, EventStatus(self.status).value))
+        if self.upcoming:
+            filters.append(Filter("starts_at", Op.GT, to_utc(now, "now")))
+        starts_from = _aware(self.starts_from, "starts_from")
+        starts_before = _aware(self.starts_before, "starts_before")
+        if starts_from is not None:
+            filters.append(Filter("starts_at", Op.GE, starts_from))
+        if starts_before is not None:
+            filters.append(Filter("starts_at", Op.LT, starts_before))
+        if starts_from is not None and starts_before is not None and starts_from >= starts_before:
+            raise InvalidQuery("starts_from must be before starts_before", field="starts_from")
+        return QuerySpec(
+            filters=tuple(filters),
+            order_by=(ordering,),
+            limit=self.limit,
+            offset=self.offset,
+            after=self.after,
+        )
+
+
+def _aware(value: datetime | None, field: str) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidQuery(f"{field} must include a timezone offset", field=field)
+    return to_utc(value, field)

@@ -1,0 +1,175 @@
+"""Use cases of the events context.
+
+Each one is a single unit of work: load, call the aggregate, commit. The
+unit of work writes every aggregate it handed out back on commit, so a use
+case cannot forget to save, and a failure anywhere leaves nothing written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from events.application.clock import Clock, utc_now
+from events.application.commands import CreateEvent, EventChanges
+from events.application.listing import ListEvents
+from events.application.results import EventDetails, EventSummary, RegistrationDetails
+from events.application.unit_of_work import EventsUnitOfWork
+from events.domain import Event
+from shared_infrastructure.application import retry_on_conflict
+from shared_infrastructure.domain import (
+    DomainRuleViolation,
+    Page,
+)
+
+UnitOfWorkFactory = Callable[[], EventsUnitOfWork]
+
+
+class EventService:
+    """Application service; build one per request or share one (it is stateless).
+
+    ``registration_attempts`` bounds the retries of a registration that lost
+    a race (``ConcurrencyConflict``) before the conflict reaches the caller.
+    """
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock = utc_now,
+        *,
+        registration_attempts: int = 5,
+        retry_backoff: float = 0.02,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if registration_attempts < 1:
+            raise ValueError("registration_attempts must be at least 1")
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._registration_attempts = registration_attempts
+        self._retry_backoff = retry_backoff
+        self._sleep = sleep
+
+    # -- writes -------------------------------------------------------------
+    async def create_event(self, command: CreateEvent) -> EventDetails:
+        async with self._uow_factory().writing() as uow:
+            event = Event.create(
+                id=command.id,
+                title=command.title,
+                description=command.description,
+                venue=command.venue,
+                starts_at=command.starts_at,
+                ends_at=command.ends_at,
+                capacity=command.capacity,
+                now=self._clock(),
+            )
+            await uow.events.add(event)
+            await uow.commit()
+            return EventDetails.of(event)
+
+    async def update_event(
+        self, event_id: str, changes: EventChanges, *, expected_version: int | None = None
+    ) -> EventDetails:
+        """Details, capacity and schedule in one go: all applied or none."""
+        if changes.is_empty:
+            raise DomainRuleViolation("nothing to change: give at least one field")
+        async with self._uow_factory().writing() as uow:
+            event = await uow.events.get_or_raise(event_id)
+            event.check_version(expected_version)
+            event.update_details(
+                title=changes.title, description=changes.description, venue=changes.venue
+            )
+            if changes.capacity is not None:
+                event.change_capacity(changes.capacity)
+            if changes.reschedules:
+                event.reschedule(
+                    changes.starts_at or event.starts_at,
+                    changes.ends_at or event.ends_at,
+                    now=self._clock(),
+                )
+            await uow.commit()
+            return EventDetails.of(event)
+
+    async def update_details(
+        self,
+        event_id: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        venue: str | None = None,
+        capacity: int | None = None,
+        expected_version: int | None = None,
+    ) -> EventDetails:
+        changes = EventChanges(title=title, description=description, venue=venue, capacity=capacity)
+        return await self.update_event(event_id, changes, expected_version=expected_version)
+
+    async def reschedule(
+        self,
+        event_id: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        *,
+        expected_version: int | None = None,
+    ) -> EventDetails:
+        changes = EventChanges(starts_at=starts_at, ends_at=ends_at)
+        return await self.update_event(event_id, changes, expected_version=expected_version)
+
+    async def publish(self, event_id: str, *, expected_version: int | None = None) -> EventDetails:
+        async with self._uow_factory().writing() as uow:
+            event = await uow.events.get_or_raise(event_id)
+            event.check_version(expected_version)
+            event.publish(now=self._clock())
+            await uow.commit()
+            return EventDetails.of(event)
+
+    async def cancel(self, event_id: str, *, expected_version: int | None = None) -> EventDetails:
+        async with self._uow_factory().writing() as uow:
+            event = await uow.events.get_or_raise(event_id)
+            event.check_version(expected_version)
+            event.cancel(now=self._clock())
+            await uow.commit()
+            return EventDetails.of(event)
+
+    async def register_attendee(
+        self, event_id: str, attendee_email: str, seats: int = 1
+    ) -> RegistrationDetails:
+        """Registrations commute, so a lost race is retried from a fresh load
+        rather than reported; ``EventFull`` etc. are never retried."""
+
+        async def attempt() -> RegistrationDetails:
+            async with self._uow_factory().writing() as uow:
+                event = await uow.events.get_for_update_or_raise(event_id)
+                registration = event.register(attendee_email, seats, now=self._clock())
+                await uow.commit()
+                return RegistrationDetails.of(event, registration)
+
+        return await retry_on_conflict(
+            attempt,
+            attempts=self._registration_attempts,
+            backoff=self._retry_backoff,
+            sleep=self._sleep,
+        )
+
+    async def cancel_registration(self, event_id: str, registration_id: str) -> None:
+        async with self._uow_factory().writing() as uow:
+            event = await uow.events.get_for_update_or_raise(event_id)
+            event.cancel_registration(registration_id, now=self._clock())
+            await uow.commit()
+
+    # -- reads --------------------------------------------------------------
+    async def get_event(self, event_id: str) -> EventDetails:
+        async with self._uow_factory() as uow:
+            event = await uow.events.get_or_raise(event_id)
+            return EventDetails.of(event)
+
+    async def list_events(self, query: ListEvents | None = None) -> Page[EventSummary]:
+        spec = (query or ListEvents()).to_spec(now=self._clock())
+        async with self._uow_factory() as uow:
+            page = await uow.events.list(spec)
+            return Page(
+                [EventSummary.of(event) for event in page.items],
+                total=page.total,
+                limit=page.limit,
+                offset=page.offset,
+                next_cursor=page.next_cursor,
+            )

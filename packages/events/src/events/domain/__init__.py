@@ -1,0 +1,49 @@
+"""Domain of the events context: pure Python, no framework imports."""
+
+from events.domain.domain_events import (
+    AttendeeRegistered,
+    EventCancelled,
+    EventCapacityChanged,
+    EventCreated,
+    EventDetailsUpdated,
+    EventPublished,
+    EventRescheduled,
+    RegistrationCancelled,
+)
+from events.domain.errors import (
+    AlreadyRegistered,
+    EventFull,
+    InvalidEventState,
+    RegistrationClosed,
+)
+from events.domain.event import Event
+from events.domain.identifiers import new_event_id, new_registration_id, validate_event_id
+from events.domain.registration import Registration, normalize_email
+from events.domain.repository import EventRepository
+from events.domain.schedule import Schedule
+from events.domain.status import EventStatus, RegistrationStatus
+
+__all__ = [
+    "AlreadyRegistered",
+    "AttendeeRegistered",
+    "Event",
+    "EventCancelled",
+    "EventCapacityChanged",
+    "EventCreated",
+    "EventDetailsUpdated",
+    "EventFull",
+    "EventPublished",
+    "EventRepository",
+    "EventRescheduled",
+    "EventStatus",
+    "InvalidEventState",
+    "Registration",
+    "RegistrationCancelled",
+    "RegistrationClosed",
+    "RegistrationStatus",
+    "Schedule",
+    "new_event_id",
+    "new_registration_id",
+    "normalize_email",
+    "validate_event_id",
+]

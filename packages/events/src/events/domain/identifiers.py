@@ -1,0 +1,33 @@
+"""Identifiers: client-chosen slugs (``ev_001``) or generated ones.
+
+Ids are strings rather than UUIDs because seed data and scripts name events
+themselves; the slug rule keeps them safe in URLs and log lines.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from shared_infrastructure.domain import DomainRuleViolation
+
+MAX_ID_LENGTH = 64
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def validate_event_id(value: str) -> str:
+    if not isinstance(value, str) or not _SLUG.fullmatch(value) or len(value) > MAX_ID_LENGTH:
+        raise DomainRuleViolation(
+            f"event id must be 1-{MAX_ID_LENGTH} lowercase letters, digits, '_' or '-', "
+            f"starting with a letter or digit (got {value!r})",
+            field="id",
+        )
+    return value
+
+
+def new_event_id() -> str:
+    return f"ev_{uuid.uuid4().hex}"
+
+
+def new_registration_id() -> str:
+    return f"reg_{uuid.uuid4().hex}"

@@ -1,0 +1,85 @@
+"""A registration: seats held by one attendee, owned by its ``Event``.
+
+It is an entity inside the aggregate, never loaded or saved on its own, so
+the capacity invariant can be checked in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from events.domain.schedule import to_utc
+from events.domain.status import RegistrationStatus
+from shared_infrastructure.domain import DomainRuleViolation, Entity
+
+MAX_EMAIL_LENGTH = 254
+# Deliberately loose: a confirmation mail is the real test of an address.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def normalize_email(value: str) -> str:
+    """Lower-cased so ``Ann@x.org`` and ``ann@x.org`` count as one attendee."""
+    email = value.strip().lower() if isinstance(value, str) else ""
+    if not _EMAIL.fullmatch(email) or len(email) > MAX_EMAIL_LENGTH:
+        raise DomainRuleViolation(
+            f"attendee_email must be a valid email address (got {value!r})",
+            field="attendee_email",
+        )
+    return email
+
+
+def validate_seats(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DomainRuleViolation(
+            f"seats must be a positive whole number (got {value!r})", field="seats"
+        )
+    return value
+
+
+class Registration(Entity[str]):
+    def __init__(
+        self,
+        *,
+        id: str,
+        attendee_email: str,
+        seats: int,
+        registered_at: datetime,
+        status: RegistrationStatus = RegistrationStatus.CONFIRMED,
+        cancelled_at: datetime | None = None,
+    ) -> None:
+        self.id = id
+        self._attendee_email = normalize_email(attendee_email)
+        self._seats = validate_seats(seats)
+        self._registered_at = to_utc(registered_at, "registered_at")
+        self._status = RegistrationStatus(status)
+        self._cancelled_at = None if cancelled_at is None else to_utc(cancelled_at, "cancelled_at")
+
+    @property
+    def attendee_email(self) -> str:
+        return self._attendee_email
+
+    @property
+    def seats(self) -> int:
+        return self._seats
+
+    @property
+    def registered_at(self) -> datetime:
+        return self._registered_at
+
+    @property
+    def status(self) -> RegistrationStatus:
+        return self._status
+
+    @property
+    def cancelled_at(self) -> datetime | None:
+        return self._cancelled_at
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self._status is RegistrationStatus.CONFIRMED
+
+    def _cancel(self, now: datetime) -> None:
+        """Only the owning ``Event`` calls this (it keeps the seat count right)."""
+        self._status = RegistrationStatus.CANCELLED
+        self._cancelled_at = now

@@ -1,0 +1,17 @@
+"""The SQLAlchemy unit of work of the events context."""
+
+from __future__ import annotations
+
+from events.application import EventsUnitOfWork
+from events.infrastructure.repository import SqlAlchemyEventRepository
+from shared_infrastructure.persistence import SqlAlchemyUnitOfWork
+
+
+class SqlAlchemyEventsUnitOfWork(SqlAlchemyUnitOfWork, EventsUnitOfWork):
+    """``SqlAlchemyEventsUnitOfWork(database)``; joins the request's session
+    when the ``DatabaseSessionMiddleware`` opened one."""
+
+    events: SqlAlchemyEventRepository
+
+    def _create_repositories(self) -> None:
+        self.events = SqlAlchemyEventRepository(self)

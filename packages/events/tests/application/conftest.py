@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from events.application import EventService
+from events.application.fakes import FakeEventsUnitOfWork
+from events.domain import Event
+
+NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+
+
+class MutableClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def storage() -> dict[Any, Event]:
+    return {}
+
+
+@pytest.fixture
+def uows(storage: dict[Any, Event]) -> list[FakeEventsUnitOfWork]:
+    """Every unit of work the service opened, in order."""
+    return []
+
+
+@pytest.fixture
+def uow_factory(
+    storage: dict[Any, Event], uows: list[FakeEventsUnitOfWork]
+) -> Callable[[], FakeEventsUnitOfWork]:
+    def factory() -> FakeEventsUnitOfWork:
+        uow = FakeEventsUnitOfWork(storage)
+        uows.append(uow)
+        return uow
+
+    return factory
+
+
+@pytest.fixture
+def clock() -> MutableClock:
+    return MutableClock(NOW)
+
+
+@pytest.fixture
+def service(uow_factory: Callable[[], FakeEventsUnitOfWork], clock: MutableClock) -> EventService:
+    async def no_sleep(_: float) -> None:
+        return None
+
+    return EventService(uow_factory, clock, sleep=no_sleep)

@@ -1,0 +1,139 @@
+"""Request and response bodies of the products API.
+
+Schemas check shape and type only; the catalog's rules (code format, ISO
+currency, no negative price...) are the domain's, so they are stated once
+and answer with the same error shape whatever the entry point.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Self
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from product_catalog.application import ProductPage, ProductView
+from product_catalog.domain import ProductStatus
+
+
+class Price(BaseModel):
+    """Money as an exact decimal; responses send the amount as a string so
+    no client parses it into a binary float by accident."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Decimal = Field(examples=["19.99"])
+    currency: str = Field(description="ISO 4217 code", examples=["EUR"])
+
+
+class ProductCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(
+        description="2-10 capital letters then 3-10 digits; unique, never reused",
+        examples=["PROD001"],
+    )
+    name: str = Field(examples=["Espresso machine"])
+    description: str = ""
+    price: Price
+
+
+class ProductUpdate(BaseModel):
+    """Fields left out keep their value; ``code`` and ``status`` cannot be
+    set here (status changes through activate/discontinue)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    description: str | None = None
+    price: Price | None = None
+
+    @model_validator(mode="after")
+    def _no_explicit_nulls(self) -> Self:
+        nulls = sorted(name for name in self.model_fields_set if getattr(self, name) is None)
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null; leave a field out to keep it")
+        return self
+
+
+class ProductResponse(BaseModel):
+    id: UUID
+    code: str
+    name: str
+    description: str
+    price: Price
+    status: ProductStatus
+    version: int = Field(description="Bumped by every change; also sent as the ETag")
+
+    @classmethod
+    def of(cls, view: ProductView) -> ProductResponse:
+        return cls(
+            id=view.id,
+            code=view.code,
+            name=view.name,
+            description=view.description,
+            price=Price(amount=view.price_amount, currency=view.price_currency),
+            status=ProductStatus(view.status),
+            version=view.version,
+        )
+
+
+class ProductPageResponse(BaseModel):
+    items: list[ProductResponse]
+    total: int | None = Field(description="Matching products, all pages together")
+    limit: int | None
+    offset: int
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page"
+    )
+
+    @classmethod
+    def of(cls, page: ProductPage) -> ProductPageResponse:
+        return cls(
+            items=[ProductResponse.of(view) for view in page.items],
+            total=page.total,
+            limit=page.limit,
+            offset=page.offset,
+            next_cursor=page.next_cursor,
+        )
+
+
+class ProductListParams(BaseModel):
+    """Query string of ``GET /products``; unknown parameters are refused
+    (a typo such as ``stauts=active`` must not silently list everything)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: list[ProductStatus] = Field(
+        default_factory=list, description="Repeat to match any of several statuses"
+    )
+    name: str | None = Field(
+        None, max_length=200, description="Case-insensitive substring of the name"
+    )
+    min_price: Decimal | None = Field(None, description="Inclusive lower bound of the amount")
+    max_price: Decimal | None = Field(None, description="Inclusive upper bound of the amount")
+    currency: str | None = Field(None, description="ISO 4217 code the price must be in")
+    sort: str = Field(
+        "code",
+        description="Comma-separated keys among code, name, price, status; '-' for descending",
+        examples=["-price,name"],
+    )
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0)
+    cursor: str | None = Field(None, description="`next_cursor` of the previous page")
+
+    def sort_keys(self) -> list[str]:
+        return [key.strip() for key in self.sort.split(",") if key.strip()]
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the errors a route can answer with."""
+    descriptions = {
+        400: "Malformed If-Match header",
+        404: "No such product",
+        409: "Conflicts with the current state (duplicate code, wrong status)",
+        412: "If-Match does not match the current version",
+        422: "Invalid input or a broken catalog rule",
+    }
+    return {status: {"description": descriptions[status]} for status in statuses}

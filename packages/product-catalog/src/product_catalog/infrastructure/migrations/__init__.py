@@ -1,0 +1,12 @@
+"""Alembic migrations owned by the catalog (branch label ``product_catalog``).
+
+The composition root adds :data:`VERSION_LOCATION` to Alembic's
+``version_locations``; the revision files are loaded by path, never imported.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+BRANCH_LABEL = "product_catalog"
+VERSION_LOCATION: Path = Path(__file__).resolve().parent / "versions"

@@ -1,0 +1,1 @@
+"""Shared DDD building blocks and database/web adapters for every bounded context."""

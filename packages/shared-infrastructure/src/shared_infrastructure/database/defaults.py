@@ -1,0 +1,110 @@
+"""The process-wide default databases behind the seeds' module-level helpers.
+
+Nothing is created at import time. ``init_database()`` sets the defaults
+explicitly (the API does); otherwise the first helper that needs one builds
+it from :func:`get_settings` (what a script wants). ``close_database()``
+disposes both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared_infrastructure.config.settings import Settings, get_settings
+from shared_infrastructure.database.database import AsyncDatabase, Database
+from shared_infrastructure.database.engine import create_async_db_engine, create_sync_engine
+
+
+@dataclass
+class _Defaults:
+    settings: Settings | None = None
+    async_database: AsyncDatabase | None = None
+    sync_database: Database | None = None
+
+
+_defaults = _Defaults()
+
+
+def _settings() -> Settings:
+    return _defaults.settings or get_settings()
+
+
+async def init_database(
+    target: Settings | AsyncEngine | AsyncDatabase | None = None,
+) -> AsyncDatabase:
+    """Open the default async database (seed 002). Idempotent per target."""
+    if isinstance(target, AsyncDatabase):
+        database = target
+    elif isinstance(target, AsyncEngine):
+        database = AsyncDatabase(target)
+    else:
+        _defaults.settings = target or _defaults.settings
+        database = AsyncDatabase(create_async_db_engine(_settings()))
+    if _defaults.async_database is not None and _defaults.async_database is not database:
+        await _defaults.async_database.dispose()
+    _defaults.async_database = database
+    return database
+
+
+def init_sync_database(target: Settings | Engine | Database | None = None) -> Database:
+    """Open the default sync database (scripts, workers, active record)."""
+    if isinstance(target, Database):
+        database = target
+    elif isinstance(target, Engine):
+        database = Database(target)
+    else:
+        _defaults.settings = target or _defaults.settings
+        database = Database(create_sync_engine(_settings()))
+    if _defaults.sync_database is not None and _defaults.sync_database is not database:
+        _defaults.sync_database.dispose()
+    _defaults.sync_database = database
+    return database
+
+
+async def close_database() -> None:
+    """Dispose the default databases (seed 002's shutdown hook)."""
+    async_database, sync_database = _defaults.async_database, _defaults.sync_database
+    _defaults.async_database = _defaults.sync_database = None
+    _defaults.settings = None
+    if async_database is not None:
+        await async_database.dispose()
+    if sync_database is not None:
+        sync_database.dispose()
+
+
+def get_async_database() -> AsyncDatabase:
+    if _defaults.async_database is None:
+        _defaults.async_database = AsyncDatabase(create_async_db_engine(_settings()))
+    return _defaults.async_database
+
+
+def get_database() -> Database:
+    """The default sync ``Database`` (seed 000's ``db``)."""
+    if _defaults.sync_database is None:
+        async_database = _defaults.async_database
+        url = async_database.engine.url if async_database is not None else None
+        _defaults.sync_database = Database(create_sync_engine(_settings(), url))
+    return _defaults.sync_database
+
+
+@contextmanager
+def use_default_databases(
+    *, sync: Database | None = None, async_: AsyncDatabase | None = None
+) -> Iterator[None]:
+    """Point the module-level helpers (``get_session()``, ``transaction()``,
+    ``BaseModel.save()``...) at these databases for the block, then restore
+    the previous defaults without disposing anything (tests, tools)."""
+    previous = (_defaults.sync_database, _defaults.async_database)
+    if sync is not None:
+        _defaults.sync_database = sync
+    if async_ is not None:
+        _defaults.async_database = async_
+    try:
+        yield
+    finally:
+        _defaults.sync_database, _defaults.async_database = previous

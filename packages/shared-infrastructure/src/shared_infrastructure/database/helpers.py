@@ -1,0 +1,227 @@
+"""The seeds' session helpers, by their names, over the default databases.
+
+=====================  ====  =====================================================
+helper                 seed  behaviour
+=====================  ====  =====================================================
+get_session()          002   ``async with``: commit on success, rollback on error,
+                       003   close; ``async for`` works too (003's check snippet)
+get_async_session()    003   same as ``get_session()``
+get_sync_session()     003   ``with``: commit on success, rollback on error, close
+get_session_dependency 002   FastAPI dependency: commit / rollback / close
+get_db()               001   FastAPI dependency (sync): yield, then close
+get_async_db()         001   FastAPI dependency (async): yield, then close
+get_db_context()       004   ``with``: rollback on error, close; caller commits
+create_session_factory 002   the async session factory of the default database
+transaction()          000   default scope's transaction block; with a session
+                       002   argument, a block on that session (nested: SAVEPOINT)
+savepoint()            000   a SAVEPOINT block
+is_in_transaction()    000   inside a ``transaction()``/``savepoint()`` block?
+=====================  ====  =====================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, contextmanager
+from types import TracebackType
+from typing import Any, overload
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from shared_infrastructure.database.defaults import get_async_database, get_database
+from shared_infrastructure.database.sessions import (
+    async_savepoint_block,
+    async_transaction_block,
+    create_async_session_factory,
+    savepoint_block,
+    transaction_block,
+    transaction_depth,
+)
+
+
+class AsyncSessionContext:
+    """A new session inside a transaction block.
+
+    ``async with get_session() as s`` and ``async for s in get_session()``
+    both commit when the block ends normally and roll back when it raises.
+    It also speaks the async-generator protocol (``__anext__``, ``athrow``,
+    ``aclose``) so FastAPI can drive ``Depends(get_session)`` (seed 003).
+    """
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession] | None = None) -> None:
+        self._factory = factory or get_async_database().session_factory
+        self._session: AsyncSession | None = None
+        self._block: AbstractAsyncContextManager[AsyncSession] | None = None
+        self._finished = False
+
+    async def __aenter__(self) -> AsyncSession:
+        self._session = self._factory()
+        self._block = async_transaction_block(self._session)
+        return await self._block.__aenter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        assert self._block is not None
+        self._finished = True
+        try:
+            await self._block.__aexit__(exc_type, exc, tb)
+        finally:
+            await self._session.close()
+
+    async def __aiter__(self) -> AsyncIterator[AsyncSession]:
+        async with self as session:
+            yield session
+
+    # -- async-generator protocol, as used by contextlib / FastAPI -------------
+    async def __anext__(self) -> AsyncSession:
+        if self._session is None:
+            return await self.__aenter__()
+        if not self._finished:
+            await self.__aexit__(None, None, None)
+        raise StopAsyncIteration
+
+    async def athrow(
+        self,
+        typ: type[BaseException] | BaseException,
+        value: BaseException | None = None,
+        tb: TracebackType | None = None,
+    ) -> AsyncSession:
+        error = value if value is not None else typ if isinstance(typ, BaseException) else typ()
+        if self._session is not None and not self._finished:
+            await self.__aexit__(type(error), error, tb or error.__traceback__)
+        raise error
+
+    async def aclose(self) -> None:
+        if self._session is not None and not self._finished:
+            await self.__aexit__(GeneratorExit, GeneratorExit(), None)
+
+
+async def _session_dependency() -> AsyncGenerator[AsyncSession, None]:
+    """What FastAPI sees through ``__wrapped__``: a dependency with yield."""
+    async with AsyncSessionContext() as session:  # pragma: no cover - never called
+        yield session
+
+
+def get_session() -> AsyncSessionContext:
+    return AsyncSessionContext()
+
+
+def get_async_session() -> AsyncSessionContext:
+    return AsyncSessionContext()
+
+
+# FastAPI classifies dependencies through ``inspect.unwrap``: marked this way,
+# ``Depends(get_session)`` is driven as a dependency with yield (commit or
+# rollback, then close) instead of injecting the context object itself.
+get_session.__wrapped__ = _session_dependency  # type: ignore[attr-defined]
+get_async_session.__wrapped__ = _session_dependency  # type: ignore[attr-defined]
+
+
+@contextmanager
+def get_sync_session() -> Iterator[Session]:
+    session = get_database().session_factory()
+    try:
+        with transaction_block(session):
+            yield session
+    finally:
+        session.close()
+
+
+async def get_session_dependency() -> AsyncGenerator[AsyncSession, None]:
+    """FastAPI dependency: commit after the endpoint, rollback if it raised."""
+    async with AsyncSessionContext() as session:
+        yield session
+
+
+def get_db() -> Generator[Session, None, None]:
+    """FastAPI dependency (seeds 001/004): a session closed after the request."""
+    session = get_database().session_factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+async def get_async_db() -> AsyncGenerator[AsyncSession, None]:
+    session = get_async_database().session_factory()
+    try:
+        yield session
+    finally:
+        await session.close()
+
+
+@contextmanager
+def get_db_context() -> Iterator[Session]:
+    """For scripts (seed 004): the caller commits; errors roll back."""
+    session = get_database().session_factory()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def create_session_factory(engine: AsyncEngine | None = None) -> async_sessionmaker[AsyncSession]:
+    if engine is not None:
+        return create_async_session_factory(engine)
+    return get_async_database().session_factory
+
+
+class _Block:
+    """``with`` for sync sessions, ``async with`` for async ones."""
+
+    def __init__(self, session: Session | AsyncSession | None, savepoint: bool) -> None:
+        self._session = session
+        self._savepoint = savepoint
+        self._sync: AbstractContextManager[Session] | None = None
+        self._async: AbstractAsyncContextManager[AsyncSession] | None = None
+
+    def __enter__(self) -> Session:
+        session = self._session if self._session is not None else get_database().session
+        if not isinstance(session, Session):
+            raise TypeError("an AsyncSession needs `async with transaction(session)`")
+        self._sync = savepoint_block(session) if self._savepoint else transaction_block(session)
+        return self._sync.__enter__()
+
+    def __exit__(self, *exc_info: Any) -> bool | None:
+        assert self._sync is not None
+        return self._sync.__exit__(*exc_info)
+
+    async def __aenter__(self) -> AsyncSession:
+        session = self._session if self._session is not None else get_async_database().session
+        if not isinstance(session, AsyncSession):
+            raise TypeError("a sync Session needs `with transaction(session)`")
+        block = async_savepoint_block if self._savepoint else async_transaction_block
+        self._async = block(session)
+        return await self._async.__aenter__()
+
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        assert self._async is not None
+        return await self._async.__aexit__(*exc_info)
+
+
+def transaction(session: Session | AsyncSession | None = None) -> _Block:
+    """Transaction block: outermost commits/rolls back, nested is a SAVEPOINT."""
+    return _Block(session, savepoint=False)
+
+
+def savepoint(session: Session | AsyncSession | None = None) -> _Block:
+    return _Block(session, savepoint=True)
+
+
+@overload
+def is_in_transaction() -> bool: ...
+@overload
+def is_in_transaction(session: Session | AsyncSession) -> bool: ...
+def is_in_transaction(session: Session | AsyncSession | None = None) -> bool:
+    if session is None:
+        return get_database().is_in_transaction()
+    return transaction_depth(session) > 0

@@ -1,0 +1,61 @@
+"""Reusable column sets: timestamps, soft delete, optimistic version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.sql import ColumnElement
+
+from shared_infrastructure.database.types import UtcDateTime, utcnow
+
+
+class TimestampMixin:
+    """``created_at`` set on insert, ``updated_at`` moved on every UPDATE."""
+
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, nullable=False, sort_order=900
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), default=utcnow, onupdate=utcnow, nullable=False, sort_order=901
+    )
+
+
+class SoftDeleteMixin:
+    """Rows are marked, not removed. Sessions of this package hide marked
+    rows from ORM queries unless run with ``include_deleted=True``
+    (``select(...).execution_options(include_deleted=True)``)."""
+
+    deleted_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime(), default=None, nullable=True, index=True, sort_order=902
+    )
+
+    def soft_delete(self) -> None:
+        if self.deleted_at is None:
+            self.deleted_at = utcnow()
+
+    def restore(self) -> None:
+        self.deleted_at = None
+
+    @hybrid_property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @is_deleted.inplace.expression
+    @classmethod
+    def _is_deleted_expression(cls) -> ColumnElement[bool]:
+        return cls.deleted_at.is_not(None)
+
+
+class VersionMixin:
+    """Optimistic concurrency: every UPDATE checks and bumps ``version``;
+    a stale write raises ``StaleDataError`` (translated to
+    ``ConcurrencyConflict`` by the persistence layer)."""
+
+    version: Mapped[int] = mapped_column(nullable=False, default=1, sort_order=899)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]

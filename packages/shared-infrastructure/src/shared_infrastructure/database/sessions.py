@@ -1,0 +1,119 @@
+"""Session classes and factories, and the transaction-block bookkeeping
+shared by every helper (``transaction()``, ``get_session()``...).
+
+A *transaction block* is an explicit unit: the outermost one commits on
+success and rolls back on error; blocks nested inside it become SAVEPOINTs.
+The depth lives in ``session.info`` so sync and async code agree on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+
+from sqlalchemy import Engine, event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
+
+from shared_infrastructure.database.mixins import SoftDeleteMixin
+
+INCLUDE_DELETED = "include_deleted"
+_DEPTH = "shared_infrastructure.transaction_depth"
+
+
+# Built once: the criteria is the same for every statement, and building the
+# option (with its lambda) per statement is measurable on hot paths.
+_NOT_SOFT_DELETED = with_loader_criteria(
+    SoftDeleteMixin, lambda cls: cls.deleted_at.is_(None), include_aliases=True
+)
+
+
+class AppSession(Session):
+    """``Session`` that hides soft-deleted rows from ORM statements.
+
+    Opt out per statement with ``.execution_options(include_deleted=True)``.
+    """
+
+
+@event.listens_for(AppSession, "do_orm_execute")
+def _hide_soft_deleted(state: ORMExecuteState) -> None:
+    if state.is_column_load or state.execution_options.get(INCLUDE_DELETED, False):
+        return
+    if state.is_select or state.is_update or state.is_delete:
+        state.statement = state.statement.options(_NOT_SOFT_DELETED)
+
+
+def create_sync_session_factory(bind: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=bind, class_=AppSession, autoflush=False, expire_on_commit=False)
+
+
+def create_async_session_factory(bind: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        bind=bind, sync_session_class=AppSession, autoflush=False, expire_on_commit=False
+    )
+
+
+def transaction_depth(session: Session | AsyncSession) -> int:
+    return int(session.info.get(_DEPTH, 0))
+
+
+@contextmanager
+def transaction_block(session: Session) -> Iterator[Session]:
+    """Outermost: commit or roll back. Nested: a SAVEPOINT."""
+    depth = transaction_depth(session)
+    session.info[_DEPTH] = depth + 1
+    try:
+        if depth:
+            with session.begin_nested():
+                yield session
+        else:
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
+    finally:
+        session.info[_DEPTH] = depth
+
+
+@asynccontextmanager
+async def async_transaction_block(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """Async twin of :func:`transaction_block` (same depth bookkeeping)."""
+    depth = transaction_depth(session)
+    session.info[_DEPTH] = depth + 1
+    try:
+        if depth:
+            async with session.begin_nested():
+                yield session
+        else:
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
+    finally:
+        session.info[_DEPTH] = depth
+
+
+@contextmanager
+def savepoint_block(session: Session) -> Iterator[Session]:
+    depth = transaction_depth(session)
+    session.info[_DEPTH] = depth + 1
+    try:
+        with session.begin_nested():
+            yield session
+    finally:
+        session.info[_DEPTH] = depth
+
+
+@asynccontextmanager
+async def async_savepoint_block(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    depth = transaction_depth(session)
+    session.info[_DEPTH] = depth + 1
+    try:
+        async with session.begin_nested():
+            yield session
+    finally:
+        session.info[_DEPTH] = depth

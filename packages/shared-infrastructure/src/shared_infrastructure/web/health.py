@@ -1,0 +1,77 @@
+"""Health endpoints: ``/health`` (the process answers) and
+``/health/database`` (the database answers; 503 when it does not, so a
+load balancer or orchestrator takes the instance out of rotation).
+
+The body is a health report in both cases, not the error shape: probes
+and dashboards read the same fields whether the check passed or failed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared_infrastructure.database.database import AsyncDatabase
+from shared_infrastructure.database.health import (
+    DEFAULT_TIMEOUT_SECONDS,
+    check_database_health,
+    get_database_info,
+)
+from shared_infrastructure.web.errors import RETRY_AFTER_SECONDS
+
+HealthTarget = AsyncDatabase | AsyncEngine
+HealthProvider = HealthTarget | Callable[[], HealthTarget]
+
+
+def _resolve(provider: HealthProvider | None) -> HealthTarget | None:
+    if provider is None or isinstance(provider, AsyncDatabase | AsyncEngine):
+        return provider
+    return provider()
+
+
+def create_health_router(
+    database_provider: HealthProvider | None = None,
+    *,
+    time_limit: float = DEFAULT_TIMEOUT_SECONDS,
+    tags: list[str] | None = None,
+) -> APIRouter:
+    """``database_provider``: an ``AsyncDatabase``/``AsyncEngine``, a callable
+    returning one (e.g. ``lambda: app.state.database``), or None for the
+    default database."""
+    started = time.monotonic()
+    router = APIRouter(tags=list(tags or ["health"]))
+
+    @router.get("/health", summary="The process is up")
+    async def process_health() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "uptime_seconds": round(time.monotonic() - started, 3),
+            "timestamp": datetime.now(UTC).isoformat(),
+        }
+
+    @router.get(
+        "/health/database",
+        summary="The database answers",
+        responses={503: {"description": "The database is unreachable or too slow"}},
+    )
+    async def database_health() -> JSONResponse:
+        target = _resolve(database_provider)
+        report = await check_database_health(target, time_limit=time_limit)
+        body: dict[str, Any] = {
+            "status": "healthy" if report["healthy"] else "unhealthy",
+            **report,
+        }
+        if not report["healthy"]:
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+            return JSONResponse(jsonable_encoder(body), status_code=503, headers=headers)
+        body["database"] = await get_database_info(target, time_limit=time_limit)
+        return JSONResponse(jsonable_encoder(body))
+
+    return router

@@ -1,0 +1,269 @@
+"""Every seed helper under its documented name, doing what its seed says."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import httpx
+import pytest
+from fastapi import Depends, FastAPI
+from sqlalchemy import String, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.pool import QueuePool
+
+from shared_infrastructure.config.settings import Settings
+from shared_infrastructure.database.base import Base
+from shared_infrastructure.database.database import AsyncDatabase, Database
+from shared_infrastructure.database.defaults import (
+    close_database,
+    get_async_database,
+    init_database,
+)
+from shared_infrastructure.database.helpers import (
+    create_session_factory,
+    get_async_db,
+    get_async_session,
+    get_db,
+    get_db_context,
+    get_session,
+    get_session_dependency,
+    get_sync_session,
+    is_in_transaction,
+    savepoint,
+    transaction,
+)
+
+Defaults = tuple[AsyncDatabase, Database]
+
+
+class CoreHelperRow(Base):
+    __tablename__ = "core_helper_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(40))
+
+
+class Boom(Exception):
+    pass
+
+
+async def _ids(database: AsyncDatabase) -> list[int]:
+    async with database.scope() as session:
+        return list(await session.scalars(select(CoreHelperRow.id).order_by(CoreHelperRow.id)))
+
+
+async def _add_then_fail(session: AsyncSession, row: CoreHelperRow) -> None:
+    session.add(row)
+    await session.flush()
+    raise Boom
+
+
+def _sync_add_then_fail(session: Session, row: CoreHelperRow) -> None:
+    session.add(row)
+    session.flush()
+    raise Boom
+
+
+def _checked_out(database: AsyncDatabase) -> int:
+    pool = database.engine.pool
+    assert isinstance(pool, QueuePool)
+    return pool.checkedout()
+
+
+# -- async helpers (seeds 002, 003) ---------------------------------------------
+
+
+async def test_get_session_async_with_commits(committing_defaults: Defaults) -> None:
+    db, _ = committing_defaults
+    async with get_session() as session:
+        assert isinstance(session, AsyncSession)
+        session.add(CoreHelperRow(id=1, name="a"))
+    assert await _ids(db) == [1]
+    assert _checked_out(db) == 0
+
+
+async def test_get_session_async_with_rolls_back_on_error(committing_defaults: Defaults) -> None:
+    db, _ = committing_defaults
+    with pytest.raises(Boom):
+        async with get_session() as session:
+            await _add_then_fail(session, CoreHelperRow(id=1, name="a"))
+    assert await _ids(db) == []
+    assert _checked_out(db) == 0
+
+
+async def test_get_session_async_for_commits(committing_defaults: Defaults) -> None:
+    db, _ = committing_defaults
+    seen = 0
+    async for session in get_session():
+        assert (await session.execute(text("SELECT 1"))).scalar() == 1
+        session.add(CoreHelperRow(id=2, name="b"))
+        seen += 1
+    assert seen == 1
+    assert await _ids(db) == [2]
+
+
+async def test_get_async_session_commits_and_rolls_back(committing_defaults: Defaults) -> None:
+    db, _ = committing_defaults
+    async with get_async_session() as session:
+        session.add(CoreHelperRow(id=1, name="kept"))
+    with pytest.raises(Boom):
+        async with get_async_session() as session:
+            await _add_then_fail(session, CoreHelperRow(id=2, name="dropped"))
+    assert await _ids(db) == [1]
+
+
+async def test_get_session_works_as_a_fastapi_dependency(committing_defaults: Defaults) -> None:
+    """Seed 003: ``Depends(get_session)`` injects a session and commits."""
+    db, _ = committing_defaults
+    app = FastAPI()
+
+    @app.post("/rows/{row_id}")
+    async def create(row_id: int, session: Annotated[AsyncSession, Depends(get_session)]) -> str:
+        session.add(CoreHelperRow(id=row_id, name="web"))
+        return type(session).__name__
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.post("/rows/7")
+    assert response.json() == "AsyncSession"
+    assert await _ids(db) == [7]
+
+
+async def test_get_session_dependency_commits_or_rolls_back(committing_defaults: Defaults) -> None:
+    db, _ = committing_defaults
+    dependency = get_session_dependency()
+    session = await anext(dependency)
+    session.add(CoreHelperRow(id=1, name="ok"))
+    with pytest.raises(StopAsyncIteration):
+        await anext(dependency)
+    failing = get_session_dependency()
+    session = await anext(failing)
+    session.add(CoreHelperRow(id=2, name="no"))
+    with pytest.raises(Boom):
+        await failing.athrow(Boom())
+    assert await _ids(db) == [1]
+    assert _checked_out(db) == 0
+
+
+async def test_get_async_db_yields_and_closes_without_committing(
+    committing_defaults: Defaults,
+) -> None:
+    db, _ = committing_defaults
+    dependency = get_async_db()
+    session = await anext(dependency)
+    session.add(CoreHelperRow(id=1, name="uncommitted"))
+    await session.flush()
+    await dependency.aclose()
+    assert not session.in_transaction()
+    assert await _ids(db) == []
+    assert _checked_out(db) == 0
+
+
+async def test_create_session_factory(committing_defaults: Defaults) -> None:
+    db, _ = committing_defaults
+    assert create_session_factory() is db.session_factory
+    factory = create_session_factory(db.engine)
+    async with factory() as session:
+        assert session.bind is db.engine
+        assert (await session.execute(text("SELECT 1"))).scalar() == 1
+
+
+async def test_async_transaction_and_savepoint_helpers(committing_defaults: Defaults) -> None:
+    db, _ = committing_defaults
+    async with db.scope():
+        async with transaction() as session:
+            assert is_in_transaction(session)
+            session.add(CoreHelperRow(id=1, name="outer"))
+            with pytest.raises(Boom):
+                async with savepoint():
+                    await _add_then_fail(session, CoreHelperRow(id=2, name="inner"))
+        assert not is_in_transaction(db.session)
+    assert await _ids(db) == [1]
+
+
+async def test_transaction_on_an_explicit_session(committing_defaults: Defaults) -> None:
+    db, _ = committing_defaults
+    async with db.session_factory() as session, transaction(session):
+        session.add(CoreHelperRow(id=3, name="explicit"))
+        async with transaction(session):  # nested: a savepoint
+            assert is_in_transaction(session)
+    assert await _ids(db) == [3]
+
+
+async def test_mixing_sync_and_async_is_refused(committing_defaults: Defaults) -> None:
+    db, sync_db = committing_defaults
+    with pytest.raises(TypeError):
+        transaction(db.session).__enter__()
+    with pytest.raises(TypeError):
+        await transaction(sync_db.session).__aenter__()
+
+
+# -- sync helpers (seeds 000, 001, 003, 004) ------------------------------------
+
+
+async def test_get_sync_session_commits_and_rolls_back(committing_defaults: Defaults) -> None:
+    db, _ = committing_defaults
+    with get_sync_session() as session:
+        assert isinstance(session, Session)
+        session.add(CoreHelperRow(id=1, name="kept"))
+    with pytest.raises(Boom), get_sync_session() as session:
+        _sync_add_then_fail(session, CoreHelperRow(id=2, name="dropped"))
+    assert await _ids(db) == [1]
+
+
+async def test_get_db_yields_a_session_and_closes_it(committing_defaults: Defaults) -> None:
+    db, _ = committing_defaults
+    dependency = get_db()
+    session = next(dependency)
+    session.add(CoreHelperRow(id=1, name="committed"))
+    session.commit()
+    session.add(CoreHelperRow(id=2, name="not committed"))
+    session.flush()
+    dependency.close()
+    assert not session.in_transaction()
+    assert await _ids(db) == [1]
+
+
+async def test_get_db_context_leaves_commit_to_the_caller(committing_defaults: Defaults) -> None:
+    db, _ = committing_defaults
+    with get_db_context() as session:
+        session.add(CoreHelperRow(id=1, name="committed"))
+        session.commit()
+    with get_db_context() as session:
+        session.add(CoreHelperRow(id=2, name="forgotten"))
+    with pytest.raises(Boom), get_db_context() as session:
+        _sync_add_then_fail(session, CoreHelperRow(id=3, name="failed"))
+    assert await _ids(db) == [1]
+
+
+async def test_sync_transaction_savepoint_is_in_transaction(committing_defaults: Defaults) -> None:
+    db, _ = committing_defaults
+    assert not is_in_transaction()
+    with transaction() as session:
+        assert is_in_transaction()
+        session.add(CoreHelperRow(id=1, name="outer"))
+        with pytest.raises(Boom), savepoint():
+            _sync_add_then_fail(session, CoreHelperRow(id=2, name="inner"))
+    assert not is_in_transaction()
+    assert await _ids(db) == [1]
+
+
+# -- lifecycle (seed 002) -------------------------------------------------------
+
+
+async def test_init_and_close_database(db_settings: Settings) -> None:
+    database = await init_database(db_settings)
+    try:
+        assert get_async_database() is database
+        async with get_session() as session:
+            assert (await session.execute(text("SELECT 1"))).scalar() == 1
+        again = await init_database(database)
+        assert again is database
+        replacement = await init_database(database.engine)
+        assert get_async_database() is replacement is not database
+    finally:
+        await close_database()
+    pool = database.engine.pool
+    assert isinstance(pool, QueuePool)
+    assert pool.checkedin() == 0

@@ -1,0 +1,218 @@
+"""One JSON error shape for every error, mapped to the right status, with
+the request id, and without stack traces, SQL or echoed secrets."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+from fastapi import FastAPI, HTTPException
+from pydantic import BaseModel as Schema
+from sqlalchemy import String, select
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Mapped, mapped_column
+from starlette.types import ASGIApp
+
+from shared_infrastructure.database.base import Base
+from shared_infrastructure.database.database import AsyncDatabase
+from shared_infrastructure.database.errors import DatabaseUnavailable, IntegrityConflict
+from shared_infrastructure.domain.errors import (
+    ConcurrencyConflict,
+    Conflict,
+    DomainRuleViolation,
+    NotFound,
+    VersionMismatch,
+)
+from shared_infrastructure.domain.query import InvalidQuery
+from shared_infrastructure.testing.plugin import DatabaseFactory
+from shared_infrastructure.web.dependencies import DbSession
+from shared_infrastructure.web.errors import describe_error, install_exception_handlers
+from shared_infrastructure.web.middleware import DatabaseSessionMiddleware
+from shared_infrastructure.web.request_id import RequestIdMiddleware
+
+RAISED: dict[str, Exception] = {
+    "not-found": NotFound("Product", "PROD001"),
+    "version": VersionMismatch("Product", "PROD001", 3),
+    "stale": ConcurrencyConflict("Product", "PROD001"),
+    "conflict": Conflict("code already taken", field="code"),
+    "rule": DomainRuleViolation("price must not be negative", field="price"),
+    "query": InvalidQuery("unknown field 'secret'", field="secret"),
+    "unavailable": DatabaseUnavailable("the database is unavailable"),
+    "operational": sa_exc.OperationalError(
+        "SELECT secret_column FROM t", {"p": "hunter2"}, ConnectionResetError("reset")
+    ),
+    "bug": RuntimeError("Traceback-worthy secret: SELECT * FROM users"),
+    "teapot": HTTPException(418, "short and stout"),
+}
+EXPECTED = {
+    "not-found": (404, "not_found"),
+    "version": (412, "precondition_failed"),
+    "stale": (409, "concurrency_conflict"),
+    "conflict": (409, "conflict"),
+    "rule": (422, "rule_violation"),
+    "query": (422, "invalid_query"),
+    "unavailable": (503, "service_unavailable"),
+    "operational": (503, "service_unavailable"),
+    "bug": (500, "internal_error"),
+    "teapot": (418, "i_m_a_teapot"),
+}
+
+
+class CoreErrItem(Base):
+    __tablename__ = "core_err_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+
+
+class Signup(Schema):
+    email: str
+    password: str
+    age: int
+
+
+def build_app(database: AsyncDatabase | None = None) -> FastAPI:
+    app = FastAPI()
+    if database is not None:
+        app.add_middleware(DatabaseSessionMiddleware, database=database)
+    app.add_middleware(RequestIdMiddleware)
+    install_exception_handlers(app)
+
+    @app.get("/raise/{name}")
+    async def raise_named(name: str) -> None:
+        raise RAISED[name]
+
+    @app.post("/signup")
+    async def signup(body: Signup) -> dict[str, str]:
+        return {"email": body.email}
+
+    @app.post("/items/{code}")
+    async def create(code: str, session: DbSession) -> dict[str, str]:
+        session.add(CoreErrItem(code=code))
+        await session.flush()  # a raw IntegrityError, not translated by the endpoint
+        return {"code": code}
+
+    @app.get("/items")
+    async def count(session: DbSession) -> int:
+        return len(list(await session.scalars(select(CoreErrItem.id))))
+
+    return app
+
+
+def client_for(app: ASGIApp) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+def assert_error_shape(response: httpx.Response, status: int, error_type: str) -> dict[str, object]:
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert set(error) == {"type", "message", "details", "request_id"}
+    assert error["type"] == error_type
+    assert error["request_id"] == response.headers["x-request-id"]
+    assert "Traceback" not in response.text
+    assert "SELECT" not in response.text
+    return dict(error)
+
+
+@pytest.mark.parametrize("name", sorted(RAISED))
+async def test_every_error_gets_its_status_and_the_one_shape(name: str) -> None:
+    async with client_for(build_app()) as client:
+        response = await client.get(f"/raise/{name}")
+    status, error_type = EXPECTED[name]
+    assert_error_shape(response, status, error_type)
+
+
+async def test_details_name_the_field() -> None:
+    async with client_for(build_app()) as client:
+        rule = (await client.get("/raise/rule")).json()["error"]
+        conflict = (await client.get("/raise/conflict")).json()["error"]
+        query = (await client.get("/raise/query")).json()["error"]
+        missing = (await client.get("/raise/not-found")).json()["error"]
+        version = (await client.get("/raise/version")).json()["error"]
+    assert rule["details"]["field"] == "price"
+    assert conflict["details"]["field"] == "code"
+    assert query["details"] == {"field": "secret"}
+    assert missing["details"] == {"entity": "Product", "id": "PROD001"}
+    assert version["details"]["expected_version"] == 3
+
+
+async def test_503_carries_retry_after() -> None:
+    async with client_for(build_app()) as client:
+        for name in ("unavailable", "operational"):
+            response = await client.get(f"/raise/{name}")
+            assert response.headers["retry-after"].isdigit()
+            assert "hunter2" not in response.text
+
+
+async def test_validation_errors_list_fields_without_echoing_input() -> None:
+    payload = {"email": "a@example.com", "password": "hunter2-secret", "age": "old"}
+    async with client_for(build_app()) as client:
+        response = await client.post("/signup", json=payload)
+    error = assert_error_shape(response, 422, "validation_error")
+    problems = error["details"]["errors"]  # type: ignore[index]
+    assert [problem["loc"] for problem in problems] == [["body", "age"]]
+    assert problems[0]["msg"]
+    assert "hunter2" not in response.text
+    assert "old" not in response.text
+
+
+async def test_http_exceptions_keep_status_and_headers() -> None:
+    async with client_for(build_app()) as client:
+        missing = await client.get("/no/such/route")
+        not_allowed = await client.delete("/signup")
+    assert_error_shape(missing, 404, "not_found")
+    assert_error_shape(not_allowed, 405, "method_not_allowed")
+    assert "POST" in not_allowed.headers["allow"]
+
+
+async def test_unexpected_errors_are_logged_with_the_request_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="shared_infrastructure.web"):
+        async with client_for(build_app()) as client:
+            response = await client.get("/raise/bug", headers={"X-Request-ID": "req-42"})
+    assert response.json()["error"]["message"] == "an unexpected error occurred"
+    assert response.json()["error"]["request_id"] == "req-42"
+    records = [r for r in caplog.records if r.name == "shared_infrastructure.web"]
+    assert any("req-42" in r.getMessage() and r.exc_info for r in records)
+
+
+async def test_raw_integrity_errors_become_409_naming_the_constraint(
+    committing_database: AsyncDatabase,
+) -> None:
+    async with client_for(build_app(committing_database)) as client:
+        assert (await client.post("/items/X")).status_code == 200
+        response = await client.post("/items/X")
+        count = (await client.get("/items")).json()
+    error = assert_error_shape(response, 409, "integrity_conflict")
+    assert error["details"] == {
+        "constraint": "uq_core_err_items_code",
+        "table": "core_err_items",
+        "field": "code",
+        "columns": ["code"],
+        "kind": "unique",
+    }
+    assert count == 1
+
+
+async def test_an_exhausted_pool_is_a_503(database_factory: DatabaseFactory) -> None:
+    tiny = database_factory(
+        database_pool_size=1, database_max_overflow=0, database_pool_timeout=0.2
+    )
+    async with client_for(build_app(tiny)) as client, tiny.engine.connect() as held:
+        assert held is not None
+        response = await client.get("/items")
+    assert_error_shape(response, 503, "service_unavailable")
+    assert "retry-after" in response.headers
+
+
+def test_describe_error_is_pure_and_ordered() -> None:
+    integrity = IntegrityConflict("duplicate", constraint="uq_t_code", table="t", columns=("code",))
+    assert describe_error(integrity).status == 409
+    assert describe_error(VersionMismatch("A", 1, 2)).status == 412  # before 409
+    assert describe_error(ValueError("x")).status == 500
+    assert describe_error(ConnectionRefusedError()).status == 503

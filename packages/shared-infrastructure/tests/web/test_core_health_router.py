@@ -1,0 +1,82 @@
+"""``create_health_router``: ``/health`` and ``/health/database`` (503 when
+the database does not answer)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest_asyncio
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from shared_infrastructure.database.database import AsyncDatabase
+from shared_infrastructure.database.defaults import close_database, init_database
+from shared_infrastructure.web.health import HealthProvider, create_health_router
+
+
+def app_with(provider: HealthProvider | None) -> FastAPI:
+    app = FastAPI()
+    app.include_router(create_health_router(provider, time_limit=2))
+    return app
+
+
+async def get(app: FastAPI, path: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        return await client.get(path)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def unreachable() -> AsyncIterator[AsyncDatabase]:
+    database = AsyncDatabase(create_async_engine("postgresql+asyncpg://app:pw@127.0.0.1:1/app"))
+    yield database
+    await database.dispose()
+
+
+async def test_process_health() -> None:
+    response = await get(app_with(None), "/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["uptime_seconds"] >= 0
+
+
+async def test_database_health_ok(committing_database: AsyncDatabase, db_kind: str) -> None:
+    response = await get(app_with(committing_database), "/health/database")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "healthy"
+    assert body["healthy"] is True
+    assert body["error"] is None
+    assert body["latency_ms"] >= 0
+    assert body["database"]["pool_size"] == 5
+    assert body["database"]["version"]
+    assert set(body["database"]["connections"]) >= {"active", "idle"}
+
+
+async def test_database_health_503_with_the_error(unreachable: AsyncDatabase) -> None:
+    response = await get(app_with(lambda: unreachable), "/health/database")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unhealthy"
+    assert body["healthy"] is False
+    assert body["error"]
+    assert "pw@" not in response.text
+    assert response.headers["retry-after"].isdigit()
+
+
+async def test_database_health_defaults_to_the_default_database(
+    committing_database: AsyncDatabase,
+) -> None:
+    await init_database(committing_database)
+    try:
+        response = await get(app_with(None), "/health/database")
+    finally:
+        await close_database()
+    assert response.status_code == 200
+
+
+async def test_an_engine_works_as_provider(committing_database: AsyncDatabase) -> None:
+    response = await get(app_with(committing_database.engine), "/health/database")
+    assert response.json()["healthy"] is True

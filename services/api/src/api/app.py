@@ -1,0 +1,113 @@
+"""``create_app(settings)``: the FastAPI application of the service.
+
+Layers, outermost first::
+
+    RequestIdMiddleware          X-Request-ID in, out, in logs and error bodies
+    DatabaseSessionMiddleware    one session scope per request; commit before
+                                 the response starts (a failed commit is never
+                                 a 2xx); rollback on error, disconnect, cancel
+    exception handlers           one JSON error shape for every error
+    routers                      /health, /health/database, every context's
+
+Nothing touches a database until the lifespan runs: it opens the engine
+and wires the services (:mod:`api.composition`), and disposes the engine
+at shutdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import FastAPI
+
+from api.composition import Composition, NotStarted, compose, service_dependency
+from api.contexts import CONTEXTS, ContextModule
+from shared_infrastructure.config.settings import Settings, load_settings
+from shared_infrastructure.database.database import AsyncDatabase
+from shared_infrastructure.web import (
+    DatabaseSessionMiddleware,
+    RequestIdMiddleware,
+    create_health_router,
+    install_exception_handlers,
+)
+
+TITLE = "DDD SQLAlchemy reference API"
+HEALTH_TAG = {"name": "health", "description": "Is the process up? Is the database answering?"}
+
+
+def _version() -> str:
+    try:
+        return version("api")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0.0.0"
+
+
+def app_database(app: FastAPI) -> AsyncDatabase:
+    """The database the lifespan opened."""
+    composition = getattr(app.state, "composition", None)
+    if not isinstance(composition, Composition):
+        raise NotStarted("the app's lifespan has not run: no database")
+    return composition.database
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: AsyncDatabase | None = None,
+    contexts: Sequence[ContextModule] = CONTEXTS,
+    apply_migrations: bool = False,
+) -> FastAPI:
+    """Build the app (no engine yet: the lifespan opens it).
+
+    ``settings`` default to :func:`load_settings` (environment, ``.env``,
+    ``config.json``). ``database``: use this one instead of opening one
+    (its owner disposes it; tests use it). ``apply_migrations``: upgrade to
+    every head through the app's engine when starting (one process only;
+    the way to serve an in-memory SQLite database).
+    """
+    resolved = settings if settings is not None else load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with compose(
+            resolved, database=database, contexts=contexts, apply_migrations=apply_migrations
+        ) as composition:
+            app.state.composition = composition
+            try:
+                yield
+            finally:
+                app.state.composition = None
+
+    tags: list[dict[str, Any]] = [HEALTH_TAG]
+    tags += [{"name": context.tag, "description": context.description} for context in contexts]
+    app = FastAPI(
+        title=TITLE,
+        version=_version(),
+        description="Bounded contexts: " + ", ".join(context.name for context in contexts),
+        openapi_tags=tags,
+        lifespan=lifespan,
+    )
+    app.state.settings = resolved
+    app.state.composition = None
+
+    install_exception_handlers(app)
+    app.include_router(create_health_router(lambda: app_database(app)))
+    for context in contexts:
+        app.include_router(context.create_router(service_dependency(context.name)))
+
+    # add_middleware wraps: the last one added is the outermost.
+    app.add_middleware(DatabaseSessionMiddleware, database=lambda: app_database(app))
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (several workers, reload): each
+    process reads the settings from its environment."""
+    return create_app(load_settings())
+
+
+__all__ = ["app_database", "create_app", "create_app_from_environment"]

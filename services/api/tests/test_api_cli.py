@@ -1,0 +1,306 @@
+"""The ``api`` console script: help, migrations, seeding, serving options,
+and one-line errors (never a traceback) for bad settings or databases."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL
+
+import api.cli
+from api.cli import main
+from api.contexts import CONTEXTS, get_context
+from api.migrations import create_context_revision, service_migrations
+
+SUBPROCESS_SECONDS = 120
+
+
+@pytest.fixture(autouse=True)
+def _keep_pytest_logging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI configures logging for a terminal; not inside pytest."""
+    monkeypatch.setattr(api.cli, "configure_logging", lambda level="info": None)
+
+
+def url_of(database: URL) -> str:
+    return database.render_as_string(hide_password=False)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], ["serve", "migrate", "seed", "127.0.0.1:8000", "--database-url"]),
+        (["serve"], ["--host", "--port", "--workers", "--reload", "--migrate"]),
+        (["migrate"], ["upgrade", "downgrade", "current", "history", "revision", "check"]),
+        (["migrate", "upgrade"], ["heads", "--sql"]),
+        (["migrate", "downgrade"], ["base", "product_catalog@-1"]),
+        (["migrate", "revision"], ["--context", "--message", "autogenerate"]),
+        (["migrate", "check"], ["differences"]),
+        (["seed"], ["--context", "twice"]),
+    ],
+)
+def test_every_command_explains_itself(
+    capsys: pytest.CaptureFixture[str], argv: list[str], expected: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--help"])
+    assert exit_info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for word in expected:
+        assert word in text
+
+
+def test_migrate_upgrade_current_history_check_downgrade(
+    capsys: pytest.CaptureFixture[str], fresh_database: URL
+) -> None:
+    url = url_of(fresh_database)
+
+    code, out, _ = run(capsys, "migrate", "upgrade", "--database-url", url)
+    assert code == 0
+    assert "database at:" in out
+
+    code, out, _ = run(capsys, "migrate", "current", "--database-url", url)
+    assert code == 0
+    for context in CONTEXTS:
+        assert f"({context.name})" in out
+    assert out.count("(current)") == len(CONTEXTS)
+
+    code, out, _ = run(capsys, "--database-url", url, "migrate", "history")
+    assert code == 0
+    assert "(head)" in out
+
+    code, out, _ = run(capsys, "migrate", "heads")
+    assert code == 0
+    assert out.count("(head)") == len(CONTEXTS)
+
+    code, out, _ = run(capsys, "migrate", "check", "--database-url", url)
+    assert code == 0
+    assert "no differences" in out
+
+    code, out, _ = run(capsys, "migrate", "downgrade", "base", "--database-url", url)
+    assert code == 0
+    assert "database at: base" in out
+
+    code, _, err = run(capsys, "migrate", "check", "--database-url", url)
+    assert code == 1
+    assert "not up to date" in err
+
+
+def test_upgrade_can_print_the_sql(capsys: pytest.CaptureFixture[str], fresh_database: URL) -> None:
+    code, out, _ = run(
+        capsys, "migrate", "upgrade", "--sql", "--database-url", url_of(fresh_database)
+    )
+    assert code == 0
+    assert "CREATE TABLE products" in out
+    assert "CREATE TABLE events" in out
+
+
+def test_check_fails_on_drift(capsys: pytest.CaptureFixture[str], fresh_database: URL) -> None:
+    url = url_of(fresh_database)
+    assert run(capsys, "migrate", "upgrade", "--database-url", url)[0] == 0
+    engine = create_engine(fresh_database)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE leftover (id INTEGER PRIMARY KEY)"))
+    finally:
+        engine.dispose()
+
+    code, out, _ = run(capsys, "migrate", "check", "--database-url", url)
+    assert code == 1
+    assert "remove_table leftover" in out
+
+
+def test_revision_for_a_context(
+    capsys: pytest.CaptureFixture[str],
+    fresh_database: URL,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Into a copy of the version directories: a test never writes into the
+    source tree, even if the records drifted."""
+    copies = []
+    for context in CONTEXTS:
+        target = tmp_path / context.name
+        shutil.copytree(context.version_location, target, ignore=shutil.ignore_patterns("__*"))
+        copies.append(dataclasses.replace(context, versions=target))
+
+    def into_copies(*args: Any, **kwargs: Any) -> Any:
+        return create_context_revision(*args, **kwargs, contexts=tuple(copies))
+
+    monkeypatch.setattr(api.cli, "create_context_revision", into_copies)
+    monkeypatch.setattr(api.cli, "service_migrations", lambda *a, **k: _copies(copies, *a, **k))
+    url = url_of(fresh_database)
+    assert run(capsys, "migrate", "upgrade", "--database-url", url)[0] == 0
+
+    code, out, _ = run(
+        capsys, "migrate", "revision", "--context", "events", "-m", "nothing", "--database-url", url
+    )
+    assert code == 0
+    assert "nothing written" in out
+
+    code, out, _ = run(
+        capsys,
+        "migrate",
+        "revision",
+        "--context",
+        "events",
+        "-m",
+        "add a view by hand",
+        "--empty",
+        "--database-url",
+        url,
+    )
+    assert code == 0
+    assert "wrote" in out
+    written = [path for path in (tmp_path / "events").glob("*add_a_view_by_hand.py")]
+    assert len(written) == 1
+
+
+def _copies(copies: list[Any], *args: Any, **kwargs: Any) -> Any:
+    return service_migrations(*args, **kwargs, contexts=tuple(copies))
+
+
+def test_seed_loads_sample_data_once(
+    capsys: pytest.CaptureFixture[str], fresh_database: URL
+) -> None:
+    url = url_of(fresh_database)
+    code, _, err = run(capsys, "seed", "--database-url", url)
+    assert code == 1
+    assert "not migrated" in err
+
+    assert run(capsys, "migrate", "upgrade", "--database-url", url)[0] == 0
+    code, first, _ = run(capsys, "seed", "--database-url", url)
+    code_again, second, _ = run(capsys, "seed", "--database-url", url)
+    code_one, only, _ = run(capsys, "seed", "--context", "events", "--database-url", url)
+
+    assert (code, code_again, code_one) == (0, 0, 0)
+    assert "product_catalog: created PROD001" in first
+    assert "events: created ev_001" in first
+    assert "created none" in second
+    assert "already present PROD001" in second
+    assert "product_catalog" not in only
+
+
+def test_no_command_migrates_then_serves_on_the_default_address(
+    capsys: pytest.CaptureFixture[str], fresh_database: URL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: dict[str, Any] = {}
+
+    def fake_run(app: Any, **options: Any) -> None:
+        served.update(options, app=app)
+
+    monkeypatch.setattr("uvicorn.run", fake_run)
+    monkeypatch.setenv("DATABASE_URL", url_of(fresh_database))
+
+    assert main([]) == 0
+    code, out, _ = run(capsys, "migrate", "check")
+
+    assert (served["host"], served["port"]) == ("127.0.0.1", 8000)
+    assert served["app"].title
+    assert code == 0
+    assert "no differences" in out
+
+
+def test_several_workers_get_an_import_string_and_the_url(
+    fresh_database: URL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: dict[str, Any] = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: served.update(options, app=app))
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")  # restored afterwards, whatever the CLI sets
+
+    code = main(
+        ["serve", "--workers", "3", "--port", "9999", "--database-url", url_of(fresh_database)]
+    )
+
+    assert code == 0
+    assert served["app"] == "api.app:create_app_from_environment"
+    assert served["factory"] is True
+    assert served["workers"] == 3
+    assert os.environ["DATABASE_URL"] == url_of(fresh_database)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["serve", "--workers", "0"], "at least 1"),
+        (["serve", "--reload", "--workers", "2"], "--reload"),
+        (["serve", "--workers", "2", "--database-url", "sqlite://"], "in-memory"),
+        (["migrate", "current", "--database-url", "postgresql://nobody@127.0.0.1:1/x"], "cannot"),
+    ],
+)
+def test_bad_requests_end_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 1
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("env", "argv", "setting"),
+    [
+        ({"DATABASE_POOL_SIZE": "zero"}, ["migrate", "current"], "DATABASE_POOL_SIZE"),
+        ({}, ["--database-url", "oracle://x/y", "migrate", "current"], "DATABASE_URL"),
+        ({}, ["--database-url", "nonsense", "migrate", "current"], "DATABASE_URL"),
+    ],
+)
+def test_a_bad_setting_is_named_at_start(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    argv: list[str],
+    setting: str,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert setting in err
+    assert "Traceback" not in err
+
+
+def test_the_console_script_runs_as_a_program(tmp_path: Path) -> None:
+    """The real entry point, in its own process: help works, a bad setting
+    exits non-zero with its name and no traceback."""
+    env = {**os.environ, "DATABASE_POOL_SIZE": "-3"}
+    ok = subprocess.run(
+        [sys.executable, "-m", "api", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_SECONDS,
+        cwd=tmp_path,
+    )
+    bad = subprocess.run(
+        [sys.executable, "-m", "api", "migrate", "current"],
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_SECONDS,
+        cwd=tmp_path,
+        env=env,
+    )
+
+    assert ok.returncode == 0
+    assert "migrate" in ok.stdout
+    assert bad.returncode == 2
+    assert "DATABASE_POOL_SIZE" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_get_context_names_the_known_ones() -> None:
+    with pytest.raises(KeyError, match="product_catalog"):
+        get_context("nope")

@@ -1,0 +1,1 @@
+"""Development tools of the workspace (not shipped in any member)."""
