@@ -45,6 +45,12 @@ async def test_like_escapes_wildcards(orders: AsyncDatabase) -> None:
     assert await _names(orders, raw) == ["100 sure", "100%_sure"]
 
 
+async def test_like_keeps_case_apart_as_the_fakes_do(orders: AsyncDatabase) -> None:
+    """SQLite's own LIKE ignores case; ``Op.LIKE`` must not, on any database."""
+    assert await _names(orders, QuerySpec(filters=(Filter("name", Op.LIKE, "ALP"),))) == []
+    assert await _names(orders, QuerySpec(filters=(Filter("name", Op.LIKE, "alp"),))) == ["alpha"]
+
+
 async def test_ilike_and_in(orders: AsyncDatabase) -> None:
     assert await _names(orders, QuerySpec(filters=(Filter("name", Op.ILIKE, "ALP"),))) == ["alpha"]
     spec = QuerySpec(

@@ -48,7 +48,8 @@ class Op(StrEnum):
 @dataclass(frozen=True)
 class Filter:
     """``field <op> value``. For LIKE/ILIKE, ``value`` is matched literally as
-    a substring unless ``raw=True`` (then ``%`` and ``_`` are wildcards)."""
+    a substring unless ``raw=True`` (then ``%`` and ``_`` are wildcards).
+    LIKE keeps upper and lower case apart on every adapter; ILIKE ignores it."""
 
     field: str
     op: Op

@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
+from shared_infrastructure.database.text_match import case_sensitive_like
 from shared_infrastructure.domain.query import (
     LIKE_ESCAPE,
     Cursor,
@@ -61,7 +62,7 @@ def filter_clause(columns: Columns, item: Filter) -> ColumnElement[bool]:
             values = [v.value if isinstance(v, Enum) else v for v in value]
             return column.in_(values) if values else false()
         case Op.LIKE:
-            return column.like(item.like_pattern(), escape=LIKE_ESCAPE)
+            return case_sensitive_like(column, item.like_pattern())
         case Op.ILIKE:
             return column.ilike(item.like_pattern(), escape=LIKE_ESCAPE)
         case Op.IS_NULL:

@@ -22,10 +22,10 @@ Raw patterns: wrap the value in :class:`RawPattern` (``name__like=RawPattern("J_
 and ``%``/``_`` are wildcards again (``\\`` still escapes); a domain
 :class:`~shared_infrastructure.domain.query.Filter` with ``raw=True`` does the same.
 
-``like``, ``startswith`` and ``endswith`` are case-sensitive: on SQLite, whose
-LIKE ignores ASCII case, they run as the equivalent ``GLOB``; on MariaDB they
-follow the column's collation (case-sensitive with a ``_bin`` collation).
-``ilike`` is case-insensitive everywhere.
+``like``, ``startswith`` and ``endswith`` are case-sensitive on every
+database (:func:`~shared_infrastructure.database.text_match.case_sensitive_like`:
+``GLOB`` on SQLite, a binary collation on MariaDB); ``ilike`` is
+case-insensitive everywhere.
 
 Keys are resolved against the model's mapped *columns only*: an unknown
 field raises :class:`UnknownField`, an unknown lookup :class:`UnknownLookup`,
@@ -65,6 +65,7 @@ from shared_infrastructure.database.repository.errors import (
     UnknownLookup,
 )
 from shared_infrastructure.database.repository.mapping import Attribute, ModelInfo
+from shared_infrastructure.database.text_match import case_sensitive_like
 from shared_infrastructure.domain.query import LIKE_ESCAPE, Filter, Op, escape_like
 
 LOOKUP_SEPARATOR = "__"
@@ -144,49 +145,20 @@ def _pattern(value: str, prefix: str, suffix: str) -> str:
     return f"{prefix}{escape_like(value)}{suffix}"
 
 
-_GLOB_LITERAL = {"*": "[*]", "?": "[?]", "[": "[[]"}
-
-
-def like_to_glob(pattern: str) -> str:
-    """A LIKE pattern (``LIKE_ESCAPE`` escapes) as the equivalent GLOB pattern."""
-    out: list[str] = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == LIKE_ESCAPE and index + 1 < len(pattern):
-            index += 1
-            out.append(_GLOB_LITERAL.get(pattern[index], pattern[index]))
-        elif char == "%":
-            out.append("*")
-        elif char == "_":
-            out.append("?")
-        else:
-            out.append(_GLOB_LITERAL.get(char, char))
-        index += 1
-    return "".join(out)
-
-
-def _case_sensitive_like(column: Attribute, pattern: str, dialect: str) -> Condition:
-    if dialect == "sqlite":  # SQLite's LIKE ignores ASCII case; GLOB does not
-        glob: Condition = column.op("GLOB", is_comparison=True)(like_to_glob(pattern))
-        return glob
-    return column.like(pattern, escape=LIKE_ESCAPE)
-
-
-def _like(column: Attribute, value: str, dialect: str) -> Condition:
-    return _case_sensitive_like(column, _pattern(value, "%", "%"), dialect)
+def _like(column: Attribute, value: str, _dialect: str) -> Condition:
+    return case_sensitive_like(column, _pattern(value, "%", "%"))
 
 
 def _ilike(column: Attribute, value: str, _dialect: str) -> Condition:
     return column.ilike(_pattern(value, "%", "%"), escape=LIKE_ESCAPE)
 
 
-def _startswith(column: Attribute, value: str, dialect: str) -> Condition:
-    return _case_sensitive_like(column, _pattern(value, "", "%"), dialect)
+def _startswith(column: Attribute, value: str, _dialect: str) -> Condition:
+    return case_sensitive_like(column, _pattern(value, "", "%"))
 
 
-def _endswith(column: Attribute, value: str, dialect: str) -> Condition:
-    return _case_sensitive_like(column, _pattern(value, "%", ""), dialect)
+def _endswith(column: Attribute, value: str, _dialect: str) -> Condition:
+    return case_sensitive_like(column, _pattern(value, "%", ""))
 
 
 def _isnull(column: Attribute, value: bool, _dialect: str) -> Condition:
