@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import String, func, select, update
+from sqlalchemy import String, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -94,6 +94,17 @@ def test_updated_at_moves_on_update_and_created_at_stays(session: Session) -> No
     session.expire(item)
     assert item.created_at == created
     assert item.updated_at > updated
+
+
+def test_a_new_row_was_updated_when_it_was_created(session: Session) -> None:
+    single = CoreSoftItem(id=1, name="single")
+    session.add(single)
+    session.flush()
+    session.execute(insert(CoreSoftItem), [{"id": n, "name": f"bulk {n}"} for n in (2, 3, 4)])
+    session.expunge_all()
+    rows = session.execute(select(CoreSoftItem.created_at, CoreSoftItem.updated_at)).all()
+    assert len(rows) == 4
+    assert all(created == updated for created, updated in rows)
 
 
 def test_timestamps_come_back_timezone_aware_utc(session: Session) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.sql import ColumnElement
@@ -12,14 +13,28 @@ from sqlalchemy.sql import ColumnElement
 from shared_infrastructure.database.types import UtcDateTime, utcnow
 
 
+def _created_at_of_the_row(context: DefaultExecutionContext) -> datetime:
+    """A new row's ``updated_at``: its own ``created_at`` (computed first, by
+    column order), so that a row never looks changed after its insert."""
+    # SQLAlchemy leaves get_current_parameters untyped.
+    parameters = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    created = parameters.get("created_at")
+    return created if isinstance(created, datetime) else utcnow()
+
+
 class TimestampMixin:
-    """``created_at`` set on insert, ``updated_at`` moved on every UPDATE."""
+    """``created_at`` set on insert, ``updated_at`` moved on every UPDATE;
+    a new row has both equal."""
 
     created_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), default=utcnow, nullable=False, sort_order=900
     )
     updated_at: Mapped[datetime] = mapped_column(
-        UtcDateTime(), default=utcnow, onupdate=utcnow, nullable=False, sort_order=901
+        UtcDateTime(),
+        default=_created_at_of_the_row,
+        onupdate=utcnow,
+        nullable=False,
+        sort_order=901,
     )
 
 
