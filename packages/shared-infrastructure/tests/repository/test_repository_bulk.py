@@ -81,6 +81,7 @@ def test_postgresql_sends_one_array_per_column(
     sql_log.clear()
     users = repo.create_many(user_rows(ROWS, "pg"))
     assert users[-1].name == f"pg{ROWS - 1}"
+    assert all(user.updated_at == user.created_at for user in users)
     if db_kind == "postgresql":
         assert sql_log.count("INSERT") == 1
         assert "unnest" in sql_log.statements[-1]
@@ -92,6 +93,7 @@ def test_postgresql_sends_one_array_per_column(
         ]
     )
     assert [u.is_active for u in mixed] == [True, False]
+    assert all(user.updated_at == user.created_at for user in mixed)
     assert not any("unnest" in statement for statement in sql_log.statements)
 
 

@@ -13,13 +13,27 @@ from sqlalchemy.sql import ColumnElement
 from shared_infrastructure.database.types import UtcDateTime, utcnow
 
 
-def _created_at_of_the_row(context: DefaultExecutionContext) -> datetime:
-    """A new row's ``updated_at``: its own ``created_at`` (computed first, by
-    column order), so that a row never looks changed after its insert."""
-    # SQLAlchemy leaves get_current_parameters untyped.
-    parameters = context.get_current_parameters()  # type: ignore[no-untyped-call]
-    created = parameters.get("created_at")
-    return created if isinstance(created, datetime) else utcnow()
+class SameAsColumn:
+    """A column default that repeats the value another column of the same
+    row got (given or defaulted before it, in column order).
+
+    A plain object, not a closure, so that bulk insert paths that fill
+    defaults themselves (the PostgreSQL ``unnest`` path of the generic
+    repository) can recognise it and copy the other column's values.
+    """
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __call__(self, context: DefaultExecutionContext) -> Any:
+        # SQLAlchemy leaves get_current_parameters untyped.
+        parameters = context.get_current_parameters()  # type: ignore[no-untyped-call]
+        return parameters[self.key]
+
+    def __repr__(self) -> str:
+        return f"SameAsColumn({self.key!r})"
 
 
 class TimestampMixin:
@@ -31,7 +45,7 @@ class TimestampMixin:
     )
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime(),
-        default=_created_at_of_the_row,
+        default=SameAsColumn("created_at"),
         onupdate=utcnow,
         nullable=False,
         sort_order=901,

@@ -70,7 +70,8 @@ Decisions
   ``INSERT ... SELECT ... FROM unnest(:col1, :col2, ...) WITH ORDINALITY``
   instead, one array per column and 10,000 rows per statement (about twice
   as fast), whenever the rows name the same fields, the column types travel
-  as arrays and the Python-side defaults need no execution context;
+  as arrays and the Python-side defaults need no execution context (a
+  ``SameAsColumn`` default, like ``updated_at``'s, copies the other array);
   otherwise they fall back to insertmanyvalues. ``update_many`` and
   ``delete_many`` are one statement, split only when an ``__in`` list is
   longer than the dialect takes (PostgreSQL uses ``= ANY(:array)`` for

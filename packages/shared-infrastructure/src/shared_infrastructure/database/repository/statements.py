@@ -46,6 +46,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
+from shared_infrastructure.database.mixins import SameAsColumn
 from shared_infrastructure.database.repository.errors import InvalidFilter, UnknownField
 from shared_infrastructure.database.repository.lookups import (
     Condition,
@@ -342,16 +343,30 @@ _UNNEST_TYPES = (Integer, String, Uuid, Numeric, Boolean, Date, DateTime)
 
 
 @dataclass(frozen=True, slots=True)
-class UnnestShape:
-    """How rows naming ``keys`` become one array per column.
+class DefaultFill:
+    """How one column the rows leave out gets its Python-side default."""
 
-    ``defaults``: the columns the rows leave out that have a Python-side
-    default, as (column, zero-argument callable or ``None``, scalar).
-    """
+    column: Column[Any]
+    function: Callable[[], Any] | None = None  # called once per row
+    scalar: Any = None  # else this value for every row
+    same_as: int | None = None  # or the values of this position in ``columns``
+
+    def values(self, arrays: Sequence[list[Any]], count: int) -> list[Any]:
+        if self.same_as is not None:
+            return list(arrays[self.same_as])
+        if self.function is not None:
+            return [self.function() for _ in range(count)]
+        return [self.scalar] * count
+
+
+@dataclass(frozen=True, slots=True)
+class UnnestShape:
+    """How rows naming ``keys`` become one array per column: first the keys'
+    columns, then one ``DefaultFill`` per defaulted column."""
 
     keys: tuple[str, ...]
     columns: tuple[Column[Any], ...]
-    defaults: tuple[tuple[Column[Any], Callable[[], Any] | None, Any], ...]
+    defaults: tuple[DefaultFill, ...]
     #: positions (in ``columns``) of the primary key, when the values are
     #: known before the insert (given or generated here); ``None``: the key
     #: is an autoincrement integer and the result is sorted on it
@@ -365,18 +380,22 @@ def _unnest_safe(column: Column[Any]) -> bool:
     return isinstance(column_type, _UNNEST_TYPES) and not isinstance(column_type, Enum)
 
 
-def _python_default(column: Column[Any]) -> tuple[bool, Callable[[], Any] | None, Any]:
-    """(usable, zero-argument callable, scalar) for a column's ``default``."""
+def _default_fill(column: Column[Any], filled: Sequence[Column[Any]]) -> DefaultFill | None:
+    """How to fill ``column`` after the columns in ``filled``; ``None`` when
+    its default needs SQLAlchemy (context, SQL expression, sequence)."""
     default = column.default
-    if default is None:
-        return True, None, None
     if getattr(default, "is_scalar", False):
-        return True, None, default.arg  # type: ignore[attr-defined]
-    if getattr(default, "is_callable", False):
-        wrapped = getattr(default.arg, "__wrapped__", None)  # type: ignore[attr-defined]
-        if wrapped is not None:  # SQLAlchemy wraps zero-argument callables
-            return True, wrapped, None
-    return False, None, None  # context-sensitive, SQL expression or sequence
+        return DefaultFill(column, scalar=default.arg)  # type: ignore[union-attr]
+    if not getattr(default, "is_callable", False):
+        return None
+    function = default.arg  # type: ignore[union-attr]
+    if isinstance(function, SameAsColumn):
+        keys = [other.key for other in filled]
+        if function.key not in keys:
+            return None
+        return DefaultFill(column, same_as=keys.index(function.key))
+    wrapped = getattr(function, "__wrapped__", None)  # SQLAlchemy wraps zero-argument callables
+    return DefaultFill(column, function=wrapped) if wrapped is not None else None
 
 
 def unnest_shape(info: ModelInfo[Any], keys: tuple[str, ...]) -> UnnestShape | None:
@@ -399,16 +418,16 @@ def _build_unnest_shape(info: ModelInfo[Any], keys: tuple[str, ...]) -> UnnestSh
     columns = [mapper_columns[key] for key in keys]
     if any(column.table is not table for column in columns):
         return None  # inheritance across tables: leave it to SQLAlchemy
-    defaults: list[tuple[Column[Any], Callable[[], Any] | None, Any]] = []
-    given = set(columns)
+    defaults: list[DefaultFill] = []
+    all_columns = list(columns)
     for column in table.columns:
-        if column in given or column.default is None:
+        if column in all_columns or column.default is None:
             continue
-        usable, function, scalar = _python_default(column)
-        if not usable:
+        fill = _default_fill(column, all_columns)
+        if fill is None:
             return None
-        defaults.append((column, function, scalar))
-    all_columns = tuple(columns) + tuple(d[0] for d in defaults)
+        defaults.append(fill)
+        all_columns.append(column)
     if not all(_unnest_safe(column) for column in all_columns):
         return None
     pk_columns = [mapper_columns[name] for name in info.pk_names]
@@ -419,7 +438,7 @@ def _build_unnest_shape(info: ModelInfo[Any], keys: tuple[str, ...]) -> UnnestSh
         pk_positions = None
     else:
         return None  # a server-generated key we could not match back
-    return UnnestShape(keys, all_columns, tuple(defaults), pk_positions)
+    return UnnestShape(keys, tuple(all_columns), tuple(defaults), pk_positions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,8 +461,8 @@ def unnest_batches(
         batch = rows[start : start + UNNEST_BATCH]
         count = len(batch)
         arrays: list[list[Any]] = [[row[key] for row in batch] for key in shape.keys]
-        for _column, function, scalar in shape.defaults:
-            arrays.append([function() for _ in batch] if function else [scalar] * count)
+        for fill in shape.defaults:
+            arrays.append(fill.values(arrays, count))
         parameters = [
             bindparam(f"a{index}", values, type_=ARRAY(column.type))
             for index, (column, values) in enumerate(zip(shape.columns, arrays, strict=True))
