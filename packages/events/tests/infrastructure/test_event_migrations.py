@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import CheckConstraint, Engine, inspect
 from sqlalchemy.engine import URL
 
-from events.infrastructure import BRANCH_LABEL, MIGRATIONS_DIR, EventRecord, RegistrationRecord
+from events.infrastructure import BRANCH_LABEL, VERSION_LOCATION, EventRecord, RegistrationRecord
 from shared_infrastructure.config.settings import Settings
 from shared_infrastructure.database.base import Base
 from shared_infrastructure.database.engine import create_sync_engine
@@ -32,7 +32,7 @@ def empty_database(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> It
 @pytest.fixture
 def migrations(empty_database: URL) -> Migrations:
     return Migrations(
-        make_alembic_config(version_locations=[MIGRATIONS_DIR], database_url=empty_database)
+        make_alembic_config(version_locations=[VERSION_LOCATION], database_url=empty_database)
     )
 
 

@@ -1,6 +1,12 @@
-"""Alembic history of the events context (branch label ``events``).
+"""Alembic migrations owned by the events context (branch label ``events``).
 
-``versions/`` is a version location, not an environment: run it with the
-shared environment, e.g. ``Migrations.from_dir(MIGRATIONS_DIR)`` or the
-api service's ``migrate`` command.
+The composition root adds :data:`VERSION_LOCATION` to Alembic's
+``version_locations``; the revision files are loaded by path, never imported.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+
+BRANCH_LABEL = "events"
+VERSION_LOCATION: Path = Path(__file__).resolve().parent / "versions"
