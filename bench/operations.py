@@ -36,6 +36,12 @@ class AASyncUserRepository(SQLAlchemySyncRepository[BenchUser]):
     model_type = BenchUser
 
 
+def _renamed_rows(ids: list[int]) -> list[Any]:
+    """advanced-alchemy's ``update_many`` takes row dicts at run time, though
+    its annotation names model instances only."""
+    return [{"id": i, "name": "renamed"} for i in ids]
+
+
 @dataclass(frozen=True)
 class Operation:
     name: str
@@ -290,7 +296,7 @@ async def ours_update_many(session: AsyncSession, ids: list[int]) -> None:
 
 
 async def aa_update_many(session: AsyncSession, ids: list[int]) -> None:
-    await AAUserRepository(session=session).update_many([{"id": i, "name": "renamed"} for i in ids])
+    await AAUserRepository(session=session).update_many(_renamed_rows(ids))
 
 
 def hand_update_many_sync(session: Session, ids: list[int]) -> None:
@@ -302,7 +308,7 @@ def ours_update_many_sync(session: Session, ids: list[int]) -> None:
 
 
 def aa_update_many_sync(session: Session, ids: list[int]) -> None:
-    AASyncUserRepository(session=session).update_many([{"id": i, "name": "renamed"} for i in ids])
+    AASyncUserRepository(session=session).update_many(_renamed_rows(ids))
 
 
 async def hand_delete_many(session: AsyncSession, ids: list[int]) -> None:
@@ -314,7 +320,7 @@ async def ours_delete_many(session: AsyncSession, ids: list[int]) -> None:
 
 
 async def aa_delete_many(session: AsyncSession, ids: list[int]) -> None:
-    await AAUserRepository(session=session).delete_many(ids)
+    await AAUserRepository(session=session).delete_many(list[Any](ids))
 
 
 def hand_delete_many_sync(session: Session, ids: list[int]) -> None:
@@ -326,4 +332,4 @@ def ours_delete_many_sync(session: Session, ids: list[int]) -> None:
 
 
 def aa_delete_many_sync(session: Session, ids: list[int]) -> None:
-    AASyncUserRepository(session=session).delete_many(ids)
+    AASyncUserRepository(session=session).delete_many(list[Any](ids))
