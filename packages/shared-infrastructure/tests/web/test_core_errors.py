@@ -16,7 +16,11 @@ from starlette.types import ASGIApp
 
 from shared_infrastructure.database.base import Base
 from shared_infrastructure.database.database import AsyncDatabase
-from shared_infrastructure.database.errors import DatabaseUnavailable, IntegrityConflict
+from shared_infrastructure.database.errors import (
+    DatabaseUnavailable,
+    IntegrityConflict,
+    SerializationConflict,
+)
 from shared_infrastructure.domain.errors import (
     ConcurrencyConflict,
     Conflict,
@@ -35,6 +39,7 @@ RAISED: dict[str, Exception] = {
     "not-found": NotFound("Product", "PROD001"),
     "version": VersionMismatch("Product", "PROD001", 3),
     "stale": ConcurrencyConflict("Product", "PROD001"),
+    "race": SerializationConflict(entity="Product", identifier="PROD001"),
     "conflict": Conflict("code already taken", field="code"),
     "rule": DomainRuleViolation("price must not be negative", field="price"),
     "query": InvalidQuery("unknown field 'secret'", field="secret"),
@@ -49,6 +54,7 @@ EXPECTED = {
     "not-found": (404, "not_found"),
     "version": (412, "precondition_failed"),
     "stale": (409, "concurrency_conflict"),
+    "race": (409, "concurrency_conflict"),
     "conflict": (409, "conflict"),
     "rule": (422, "rule_violation"),
     "query": (422, "invalid_query"),
@@ -216,3 +222,9 @@ def test_describe_error_is_pure_and_ordered() -> None:
     assert describe_error(VersionMismatch("A", 1, 2)).status == 412  # before 409
     assert describe_error(ValueError("x")).status == 500
     assert describe_error(ConnectionRefusedError()).status == 503
+
+
+def test_a_lost_race_names_the_aggregate_and_claims_no_more_than_is_known() -> None:
+    named = SerializationConflict(entity="Product", identifier="PROD001")
+    assert named.message == "Product 'PROD001' lost a race with a concurrent transaction; retry"
+    assert SerializationConflict().message.startswith("the transaction lost a race")

@@ -85,7 +85,9 @@ class SerializationConflict(DatabaseError, ConcurrencyConflict):
     ) -> None:
         ConcurrencyConflict.__init__(self, entity, identifier)
         subject = "the transaction" if identifier is None else f"{entity} '{identifier}'"
-        self.message = f"a concurrent transaction wrote the same data as {subject}; retry"
+        # Say no more than is known: SQLite's stale snapshot, a deadlock or a
+        # serialization failure do not mean that the same rows were written.
+        self.message = f"{subject} lost a race with a concurrent transaction; retry"
         self.args = (self.message,)
         self.original = original
 
