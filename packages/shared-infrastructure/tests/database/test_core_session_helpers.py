@@ -8,6 +8,7 @@ import httpx
 import pytest
 from fastapi import Depends, FastAPI
 from sqlalchemy import String, select, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.pool import QueuePool
@@ -33,6 +34,8 @@ from shared_infrastructure.database.helpers import (
     savepoint,
     transaction,
 )
+from shared_infrastructure.web.errors import install_exception_handlers
+from shared_infrastructure.web.middleware import DatabaseSessionMiddleware
 
 Defaults = tuple[AsyncDatabase, Database]
 
@@ -267,3 +270,77 @@ async def test_init_and_close_database(db_settings: Settings) -> None:
     pool = database.engine.pool
     assert isinstance(pool, QueuePool)
     assert pool.checkedin() == 0
+
+
+class CoreUniqueRow(Base):
+    __tablename__ = "core_unique_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+
+
+SeedSession = Annotated[AsyncSession, Depends(get_session)]
+SeedDependencySession = Annotated[AsyncSession, Depends(get_session_dependency)]
+
+
+@pytest.mark.parametrize("route", ["get-session", "get-session-dependency"])
+async def test_under_the_middleware_a_failed_commit_is_never_a_2xx(
+    committing_defaults: Defaults, route: str
+) -> None:
+    """Declared with FastAPI's default scope, a dependency's own commit would
+    run after the response went out. Under ``DatabaseSessionMiddleware`` the
+    seed dependencies hand out the request's session instead, which the
+    middleware commits before the response starts."""
+    db, _ = committing_defaults
+    app = FastAPI()
+    app.add_middleware(DatabaseSessionMiddleware, database=db)
+    install_exception_handlers(app)
+
+    @app.post("/get-session/{row_id}/{code}", status_code=201)
+    async def with_get_session(row_id: int, code: str, session: SeedSession) -> str:
+        session.add(CoreUniqueRow(id=row_id, code=code))  # a duplicate shows at commit
+        return code
+
+    @app.post("/get-session-dependency/{row_id}/{code}", status_code=201)
+    async def with_dependency(row_id: int, code: str, session: SeedDependencySession) -> str:
+        session.add(CoreUniqueRow(id=row_id, code=code))
+        return code
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        created = await client.post(f"/{route}/1/A")
+        duplicate = await client.post(f"/{route}/2/A")
+        after = await client.post(f"/{route}/3/B")
+    assert (created.status_code, duplicate.status_code, after.status_code) == (201, 409, 201)
+    async with db.scope() as session:
+        assert list(await session.scalars(select(CoreUniqueRow.id).order_by("id"))) == [1, 3]
+    assert _checked_out(db) == 0
+
+
+def test_a_failed_commit_leaves_the_sync_session_usable(committing_defaults: Defaults) -> None:
+    _, sync_db = committing_defaults
+    with sync_db.scope() as session:
+        with transaction(session):
+            session.add(CoreUniqueRow(id=1, code="A"))
+        with pytest.raises(sa_exc.IntegrityError), transaction(session):
+            session.add(CoreUniqueRow(id=2, code="A"))  # fails at commit, not before
+        with transaction(session):
+            session.add(CoreUniqueRow(id=3, code="C"))
+    with sync_db.scope() as session:
+        assert list(session.scalars(select(CoreUniqueRow.id).order_by("id"))) == [1, 3]
+
+
+async def test_a_failed_commit_leaves_the_async_session_usable(
+    committing_defaults: Defaults,
+) -> None:
+    db, _ = committing_defaults
+    async with db.scope() as session:
+        async with transaction(session):
+            session.add(CoreUniqueRow(id=1, code="A"))
+        with pytest.raises(sa_exc.IntegrityError):
+            async with transaction(session):
+                session.add(CoreUniqueRow(id=2, code="A"))
+        async with transaction(session):
+            session.add(CoreUniqueRow(id=3, code="C"))
+    async with db.scope() as session:
+        assert list(await session.scalars(select(CoreUniqueRow.id).order_by("id"))) == [1, 3]

@@ -53,7 +53,7 @@ class AsyncSessionContext:
         self._factory = factory or get_async_database().session_factory
         self._session: AsyncSession | None = None
         self._block: AbstractAsyncContextManager[AsyncSession] | None = None
-        self._finished = False
+        self._dependency: AsyncGenerator[AsyncSession, None] | None = None
 
     async def __aenter__(self) -> AsyncSession:
         self._session = self._factory()
@@ -68,7 +68,6 @@ class AsyncSessionContext:
     ) -> None:
         assert self._session is not None
         assert self._block is not None
-        self._finished = True
         try:
             await self._block.__aexit__(exc_type, exc, tb)
         finally:
@@ -79,12 +78,12 @@ class AsyncSessionContext:
             yield session
 
     # -- async-generator protocol, as used by contextlib / FastAPI -------------
+    # ``Depends(get_session)`` drives the object as a generator: it delegates
+    # to ``get_session_dependency``.
     async def __anext__(self) -> AsyncSession:
-        if self._session is None:
-            return await self.__aenter__()
-        if not self._finished:
-            await self.__aexit__(None, None, None)
-        raise StopAsyncIteration
+        if self._dependency is None:
+            self._dependency = get_session_dependency()
+        return await anext(self._dependency)
 
     async def athrow(
         self,
@@ -93,18 +92,32 @@ class AsyncSessionContext:
         tb: TracebackType | None = None,
     ) -> AsyncSession:
         error = value if value is not None else typ if isinstance(typ, BaseException) else typ()
-        if self._session is not None and not self._finished:
-            await self.__aexit__(type(error), error, tb or error.__traceback__)
-        raise error
+        if self._dependency is None:
+            raise error
+        return await self._dependency.athrow(error)
 
     async def aclose(self) -> None:
-        if self._session is not None and not self._finished:
-            await self.__aexit__(GeneratorExit, GeneratorExit(), None)
+        if self._dependency is not None:
+            await self._dependency.aclose()
 
 
-async def _session_dependency() -> AsyncGenerator[AsyncSession, None]:
-    """What FastAPI sees through ``__wrapped__``: a dependency with yield."""
-    async with AsyncSessionContext() as session:  # pragma: no cover - never called
+async def get_session_dependency() -> AsyncGenerator[AsyncSession, None]:
+    """FastAPI dependency (also behind ``Depends(get_session)``): commit after
+    the endpoint, roll back if it raised, close.
+
+    Under ``DatabaseSessionMiddleware`` it is the request's session, which
+    the middleware commits before the response starts, whatever scope the
+    dependency was declared with. Without the middleware it is a session of
+    its own, committed when FastAPI runs the dependency's exit code: after
+    the endpoint with ``scope="function"``, but only after the response was
+    sent with FastAPI's default scope (a failed commit then reaches no
+    client), hence ``CommittingSession`` in ``shared_infrastructure.web``.
+    """
+    database = get_async_database()
+    if database.has_scope():
+        yield database.session
+        return
+    async with AsyncSessionContext() as session:
         yield session
 
 
@@ -119,8 +132,8 @@ def get_async_session() -> AsyncSessionContext:
 # FastAPI classifies dependencies through ``inspect.unwrap``: marked this way,
 # ``Depends(get_session)`` is driven as a dependency with yield (commit or
 # rollback, then close) instead of injecting the context object itself.
-get_session.__wrapped__ = _session_dependency  # type: ignore[attr-defined]
-get_async_session.__wrapped__ = _session_dependency  # type: ignore[attr-defined]
+get_session.__wrapped__ = get_session_dependency  # type: ignore[attr-defined]
+get_async_session.__wrapped__ = get_session_dependency  # type: ignore[attr-defined]
 
 
 @contextmanager
@@ -131,12 +144,6 @@ def get_sync_session() -> Iterator[Session]:
             yield session
     finally:
         session.close()
-
-
-async def get_session_dependency() -> AsyncGenerator[AsyncSession, None]:
-    """FastAPI dependency: commit after the endpoint, rollback if it raised."""
-    async with AsyncSessionContext() as session:
-        yield session
 
 
 def get_db() -> Generator[Session, None, None]:

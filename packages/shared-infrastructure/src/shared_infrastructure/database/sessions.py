@@ -69,10 +69,10 @@ def transaction_block(session: Session) -> Iterator[Session]:
         else:
             try:
                 yield session
+                session.commit()
             except BaseException:
-                session.rollback()
+                session.rollback()  # also after a failed commit: the session stays usable
                 raise
-            session.commit()
     finally:
         session.info[_DEPTH] = depth
 
@@ -89,10 +89,10 @@ async def async_transaction_block(session: AsyncSession) -> AsyncIterator[AsyncS
         else:
             try:
                 yield session
+                await session.commit()
             except BaseException:
-                await session.rollback()
+                await session.rollback()  # also after a failed commit
                 raise
-            await session.commit()
     finally:
         session.info[_DEPTH] = depth
 
