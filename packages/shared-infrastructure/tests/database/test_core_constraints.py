@@ -107,6 +107,25 @@ def test_check_violation_is_named(session: Session) -> None:
     assert conflict.kind == "check"
 
 
+def test_a_missing_value_names_its_column_not_a_unique_constraint(session: Session) -> None:
+    """``code`` is NOT NULL and UNIQUE; the error is about the former."""
+    session.add(CoreNamingParent(id=1, code=None, label="a"))
+    with pytest.raises(sa_exc.IntegrityError) as caught:
+        session.flush()
+    conflict = _conflict(caught.value)
+    assert (conflict.kind, conflict.field, conflict.constraint) == ("not_null", "code", None)
+    assert conflict.table == PARENT
+    assert conflict.message == "missing value for code"
+
+
+async def test_the_async_drivers_name_the_missing_column_too(async_session: AsyncSession) -> None:
+    async_session.add(CoreNamingParent(id=1, code="A", label=None))
+    with pytest.raises(sa_exc.IntegrityError) as caught:
+        await async_session.flush()
+    conflict = _conflict(caught.value)
+    assert (conflict.kind, conflict.field, conflict.table) == ("not_null", "label", PARENT)
+
+
 async def test_async_driver_names_foreign_key_and_unique(async_session: AsyncSession) -> None:
     async_session.add(CoreNamingChild(id=1, parent_id=999))
     with pytest.raises(sa_exc.IntegrityError) as caught:

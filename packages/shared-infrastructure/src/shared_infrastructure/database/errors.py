@@ -123,6 +123,50 @@ def is_serialization_failure(error: BaseException) -> bool:
     return False
 
 
+# -- unavailability -----------------------------------------------------------
+
+# Codes that mean "the server or the file cannot serve us now", as opposed
+# to an error in what we asked (a missing table, a syntax error): only these
+# deserve a 503 and a Retry-After.
+_PG_UNAVAILABLE_CLASSES = ("08", "53", "57")  # connection, resources, operator intervention
+_MYSQL_UNAVAILABLE = frozenset({1040, 1053, 2002, 2003, 2005, 2006, 2013, 2055})
+_SQLITE_UNAVAILABLE = frozenset({10, 13, 14})  # IOERR, FULL, CANTOPEN (primary codes)
+
+
+def _driver_says_unavailable(orig: BaseException | None) -> bool:
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        if candidate is None:
+            continue
+        if isinstance(candidate, OSError | ConnectionError):
+            return True
+        sqlite_code = getattr(candidate, "sqlite_errorcode", None)
+        if isinstance(sqlite_code, int) and sqlite_code & 0xFF in _SQLITE_UNAVAILABLE:
+            return True
+        sqlstate = getattr(candidate, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_PG_UNAVAILABLE_CLASSES):
+            return True
+        args = getattr(candidate, "args", ())
+        if args and isinstance(args[0], int) and args[0] in _MYSQL_UNAVAILABLE:
+            return True
+    return False
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when the database could not serve the request at all: no
+    connection (refused, lost, pool exhausted, file unreadable), as told by
+    SQLAlchemy's disconnect detection and the drivers' codes. An error in
+    the statement itself (e.g. a table that migrations never created) is
+    not unavailability, even where the driver calls it "operational"."""
+    if isinstance(error, OSError | ConnectionError | sa_exc.InterfaceError):
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated or _driver_says_unavailable(error.orig):
+        return True
+    # Failures while connecting carry no statement.
+    return isinstance(error, sa_exc.OperationalError) and error.statement is None
+
+
 # -- constraint identification ------------------------------------------------
 
 _MYSQL_KEY = re.compile(r"for key '(?:[^'.]+\.)?([^']+)'")
@@ -229,7 +273,63 @@ def _primary_key_name(metadata: MetaData | None, statement: str | None) -> str |
     return str(metadata.tables[match.group(2)].primary_key.name)
 
 
+# The kind of a violation, from the codes drivers attach.
+_SQLITE_KINDS = {2067: "unique", 1555: "unique", 787: "foreign_key", 1299: "not_null", 275: "check"}
+_PG_KINDS = {"23505": "unique", "23503": "foreign_key", "23502": "not_null", "23514": "check"}
+_MYSQL_KINDS = {
+    1062: "unique",
+    1451: "foreign_key",
+    1452: "foreign_key",
+    1048: "not_null",
+    1364: "not_null",
+    3819: "check",
+    4025: "check",
+}
+# MariaDB/MySQL put the column of a NOT NULL violation only in the message.
+_MYSQL_NULL_COLUMN = re.compile(r"(?:Column|Field) '([^']+)'")
+
+
+def _coded_kind(orig: BaseException | None) -> str | None:
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        if candidate is None:
+            continue
+        sqlite_code = getattr(candidate, "sqlite_errorcode", None)
+        if sqlite_code in _SQLITE_KINDS:
+            return _SQLITE_KINDS[sqlite_code]
+        sqlstate = getattr(candidate, "sqlstate", None)
+        if sqlstate in _PG_KINDS:
+            return _PG_KINDS[sqlstate]
+        args = getattr(candidate, "args", ())
+        if args and isinstance(args[0], int) and args[0] in _MYSQL_KINDS:
+            return _MYSQL_KINDS[args[0]]
+    return None
+
+
+def _missing_column(
+    orig: BaseException | None, statement: str | None
+) -> tuple[str | None, str | None]:
+    """(table, column) of a NOT NULL violation, as the driver reports them."""
+    diag = getattr(orig, "diag", None)  # psycopg
+    if diag is not None and getattr(diag, "column_name", None):
+        return diag.table_name, diag.column_name
+    for candidate in (orig, getattr(orig, "__cause__", None)):  # asyncpg (wrapped)
+        column = getattr(candidate, "column_name", None)
+        if column:
+            return getattr(candidate, "table_name", None), str(column)
+    text = str(orig)
+    sqlite = _SQLITE_COLUMNS.search(text)
+    if sqlite:
+        table, _, column = sqlite.group(1).strip().rpartition(".")
+        return table or None, column
+    mysql_column = _MYSQL_NULL_COLUMN.search(text)
+    if mysql_column:
+        match = _STATEMENT_TABLE.match(statement or "")
+        return (match.group(2) if match else None), mysql_column.group(1)
+    return None, None
+
+
 def _kind(text: str) -> str:
+    """The fallback for drivers that attach no code."""
     lowered = text.lower()
     for kind, words in (
         ("unique", ("unique", "duplicate")),
@@ -260,6 +360,17 @@ def integrity_conflict(
 ) -> IntegrityConflict:
     orig = error.orig
     text = str(orig)
+    kind = _coded_kind(orig) or _kind(text)
+    if kind == "not_null":
+        missing_table, column = _missing_column(orig, error.statement)
+        return IntegrityConflict(
+            f"missing value for {column or 'a required column'}",
+            constraint=None,
+            table=missing_table,
+            columns=(column,) if column else (),
+            kind=kind,
+            original=error,
+        )
     name = _driver_constraint_name(orig)
     table_name: str | None = None
     columns: tuple[str, ...] = ()
@@ -270,9 +381,8 @@ def integrity_conflict(
         table_name, columns = found[0].name, found[1]
     elif name is None:
         name, table_name, columns = _sqlite_columns(metadata, text)
-        if name is None and _kind(text) == "foreign_key":
+        if name is None and kind == "foreign_key":
             name, table_name, columns = _sqlite_foreign_key(metadata, error.statement)
-    kind = _kind(text)
     if name and name.startswith("uq_"):
         kind = "unique"
     elif name and name.startswith("fk_"):
@@ -283,7 +393,6 @@ def integrity_conflict(
     what = {
         "unique": "duplicate value violates",
         "foreign_key": "reference violates",
-        "not_null": "missing value violates",
         "check": "value violates",
     }.get(kind, "write violates")
     message = f"{what} {described}"
@@ -319,11 +428,7 @@ def translate_error(
             original=error,
             **context,
         )
-    elif (
-        isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
-        or (isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated)
-        or isinstance(error, OSError | ConnectionError)
-    ):
+    elif is_unavailable(error):
         translated = DatabaseUnavailable("the database is unavailable", original=error, **context)
     elif isinstance(error, sa_exc.SQLAlchemyError):
         translated = DatabaseError(
