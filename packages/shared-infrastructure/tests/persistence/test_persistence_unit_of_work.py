@@ -6,7 +6,7 @@ import asyncio
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared_infrastructure.database.database import AsyncDatabase, Database
@@ -110,6 +110,29 @@ async def test_lost_update_is_impossible(committing_database: AsyncDatabase) -> 
     async with OrderUnitOfWork(committing_database) as uow:
         survivor = await uow.orders.get_or_raise("o1")
     assert (survivor.name, survivor.version) == ("mine", 2)
+
+
+async def test_the_conflict_names_the_aggregate_that_was_written(
+    committing_database: AsyncDatabase,
+) -> None:
+    """Two orders were read, only the second was changed and had gone stale."""
+    await _create(committing_database, "o1", "first")
+    await _create(committing_database, "o2", "second")
+    async with OrderUnitOfWork(committing_database) as uow:
+        await uow.orders.get_or_raise("o1")
+        mine = await uow.orders.get_or_raise("o2")
+        async with committing_database.session_factory() as other:
+            await other.execute(
+                update(OrderRecord)
+                .where(OrderRecord.id == "o2")
+                .values(version=OrderRecord.version + 1)
+            )
+            await other.commit()
+        mine.rename("mine")
+        with pytest.raises(ConcurrencyConflict) as caught:
+            await uow.commit()
+    assert (caught.value.entity, caught.value.identifier) == ("Order", "o2")
+    assert str(caught.value).startswith("Order 'o2' ")  # SQLite: a lost race
 
 
 async def test_concurrent_child_additions_conflict(committing_database: AsyncDatabase) -> None:

@@ -35,7 +35,8 @@ class ConcurrencyConflict(Conflict):
     def __init__(
         self, entity: str, identifier: object, expected_version: int | None = None
     ) -> None:
-        message = f"{entity} '{identifier}' was changed by someone else"
+        subject = entity if identifier is None else f"{entity} '{identifier}'"
+        message = f"{subject} was changed by someone else"
         if expected_version is not None:
             message += f" (expected version {expected_version})"
         super().__init__(message, entity=entity, id=identifier, expected_version=expected_version)

@@ -27,6 +27,7 @@ class Tracked:
     snapshot: Any = None
     new: bool = False
     removed: bool = False
+    written: bool = False  # by the last write_back: inserted, updated or deleted
 
 
 @dataclass
@@ -78,9 +79,11 @@ class Tracker:
         """
         for tracked in self.by_aggregate.values():
             record = tracked.record
+            tracked.written = True
             if tracked.removed:
                 if tracked.new:
                     session.expunge(record)
+                    tracked.written = False
                 elif isinstance(record, SoftDeleteMixin):
                     record.soft_delete()
                     _bump(record, tracked.aggregate)
@@ -93,6 +96,12 @@ class Tracker:
             elif fingerprint(tracked.aggregate) != tracked.snapshot:
                 tracked.mapper.to_record(tracked.aggregate, record)
                 _bump(record, tracked.aggregate)
+            else:
+                tracked.written = False
+
+    def written(self) -> list[Tracked]:
+        """The aggregates the last ``write_back`` wrote."""
+        return [tracked for tracked in self.by_aggregate.values() if tracked.written]
 
     def committed(self) -> None:
         """After a successful commit: versions to aggregates, fresh snapshots."""
@@ -104,6 +113,7 @@ class Tracker:
             if _has_version(tracked.record):
                 tracked.aggregate.version = tracked.record.version
             tracked.new = False
+            tracked.written = False
             tracked.snapshot = fingerprint(tracked.aggregate)
 
     def clear(self) -> None:

@@ -32,18 +32,23 @@ _STALE_TABLE = re.compile(r"on table '([^']+)'")
 
 
 def _translate(error: Exception, tracker: Tracker) -> BaseException:
-    """Name the aggregate in concurrency conflicts; the rest as usual."""
+    """Name the aggregate in concurrency conflicts when it is certain which
+    one it was (the only one written, or the only one written to the table
+    the database complained about); the rest as usual."""
+    written = tracker.written()
     if isinstance(error, StaleDataError):
         match = _STALE_TABLE.search(str(error))
-        table = match.group(1) if match else None
-        for tracked in tracker.by_aggregate.values():
-            if table is None or tracked.record.__table__.name == table:
-                return StaleVersionError(tracked.entity_name, tracked.aggregate.id, error)
-        return StaleVersionError("aggregate", None, error)
+        candidates = [
+            tracked
+            for tracked in written
+            if match is None or tracked.record.__table__.name == match.group(1)
+        ]
+        if len(candidates) == 1:
+            only = candidates[0]
+            return StaleVersionError(only.entity_name, only.aggregate.id, error)
+        names = {tracked.entity_name for tracked in candidates}
+        return StaleVersionError(names.pop() if len(names) == 1 else "aggregate", None, error)
     if is_serialization_failure(error):
-        written = [t for t in tracker.by_aggregate.values() if t.new or t.removed] or list(
-            tracker.by_aggregate.values()
-        )
         if len(written) == 1:
             only = written[0]
             return SerializationConflict(
