@@ -4,8 +4,9 @@ plain LIKE does not (SQLite; MariaDB with a case-insensitive collation)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Dialect, String, select
+from sqlalchemy import Dialect, String, func, select
 from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared_infrastructure.database.base import Base
@@ -24,7 +25,7 @@ class CoreWord(Base):
     word: Mapped[str] = mapped_column(CASE_INSENSITIVE_TEXT)
 
 
-WORDS = ["Widget", "widget", "WIDGET", "w_dget", "50% off", "a*b", "a?b", "[ab]"]
+WORDS = ["Widget", "widget", "WIDGET", "w_dget", "50% off", "a*b", "a?b", "[ab]", "CAFÉ CRÈME"]
 
 
 @pytest.fixture
@@ -62,6 +63,15 @@ def test_glob_metacharacters_stay_literal(words: Session) -> None:
     assert matching(words, "a_b") == ["a*b", "a?b"]
 
 
+def test_ilike_folds_case_beyond_ascii_as_the_fakes_do(words: Session) -> None:
+    """SQLite's own lower() folds ASCII only; PostgreSQL, MariaDB and Python
+    fold Unicode."""
+    statement = select(CoreWord.word).where(CoreWord.word.ilike("%crème%"))
+    assert list(words.scalars(statement)) == ["CAFÉ CRÈME"]
+    assert words.scalar(select(func.lower("CAFÉ"))) == "café"
+    assert words.scalar(select(func.upper("crème"))) == "CRÈME"
+
+
 @pytest.mark.parametrize(
     ("dialect", "operator"),
     [
@@ -86,3 +96,7 @@ def test_compiles_per_dialect(dialect: Dialect, operator: str) -> None:
 )
 def test_like_patterns_become_equivalent_globs(like: str, glob: str) -> None:
     assert like_to_glob(like) == glob
+
+
+async def test_the_async_driver_folds_unicode_too(async_session: AsyncSession) -> None:
+    assert await async_session.scalar(select(func.lower("CAFÉ CRÈME"))) == "café crème"

@@ -1,4 +1,5 @@
-"""SQLite made to behave: FKs enforced, WAL, busy timeout, real SAVEPOINTs.
+"""SQLite made to behave: FKs enforced, WAL, busy timeout, real SAVEPOINTs,
+Unicode-aware ``lower()``/``upper()``.
 
 Python 3.11's ``sqlite3`` opens transactions lazily and on its own terms,
 which breaks SAVEPOINT semantics (a released savepoint survives an outer
@@ -17,6 +18,7 @@ failure on PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
@@ -26,10 +28,27 @@ from shared_infrastructure.database.write_intent import WRITE_INTENT
 BUSY_TIMEOUT_MS = 30_000
 
 
+def _unicode_case(convert: Callable[[str], str]) -> Callable[[Any], Any]:
+    def apply(value: Any) -> Any:
+        if value is None or isinstance(value, bytes):
+            return value
+        return convert(value if isinstance(value, str) else str(value))
+
+    return apply
+
+
+# SQLite's own lower()/upper() fold ASCII only, so ILIKE ('lower(x) LIKE
+# lower(y)') missed "CRÈME" for "crème", where PostgreSQL, MariaDB and the
+# in-memory fakes match. Python's folding replaces them on every connection.
+_UNICODE_FUNCTIONS = {"lower": _unicode_case(str.lower), "upper": _unicode_case(str.upper)}
+
+
 def configure_sqlite_engine(engine: Engine, *, file_based: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        for name, function in _UNICODE_FUNCTIONS.items():
+            dbapi_connection.create_function(name, 1, function, deterministic=True)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys=ON")
