@@ -1,5 +1,7 @@
-"""50 concurrent tasks, each in its own ``scope()``: every task keeps its own
-session across awaits and never sees another task's uncommitted rows."""
+"""Concurrent tasks never share a session: 50 tasks, each in its own
+``scope()``, keep their own session across awaits and never see another
+task's uncommitted rows; tasks started inside a scope get sessions of their
+own; a finished task's implicit session gives its connection back."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shared_infrastructure.database.base import Base
 from shared_infrastructure.database.database import AsyncDatabase
+from shared_infrastructure.testing.plugin import DatabaseFactory
 
 TASKS = 50
 
@@ -66,3 +69,51 @@ async def test_rolled_back_scopes_leave_no_trace_among_committed_ones(
     async with db.scope() as session:
         owners = set(await session.scalars(select(CoreConcurrentRow.owner)))
     assert owners == set(range(0, TASKS, 2))
+
+
+async def test_tasks_started_inside_a_scope_get_their_own_sessions(
+    committing_database: AsyncDatabase,
+) -> None:
+    """An ``AsyncSession`` runs one statement at a time: tasks that shared
+    the request's session failed with "concurrent operations are not
+    permitted"."""
+    db = committing_database
+    seen: list[object] = []
+
+    async def work(owner: int) -> None:
+        session = db.session
+        seen.append(session)
+        session.add(CoreConcurrentRow(owner=owner))
+        await session.flush()
+        await asyncio.sleep(0)
+        await session.scalar(select(func.count()).select_from(CoreConcurrentRow))
+        await session.commit()
+
+    async with db.scope() as request_session:
+        await asyncio.gather(*(work(owner) for owner in range(5)))
+        assert db.session is request_session  # the scope's own task still has it
+        assert db.has_scope()
+    assert request_session not in seen
+    assert len({id(session) for session in seen}) == 5
+    async with db.scope() as session:
+        total = await session.scalar(select(func.count()).select_from(CoreConcurrentRow))
+    assert total == 5
+
+
+async def test_the_implicit_session_of_a_finished_task_is_closed(
+    database_factory: DatabaseFactory,
+) -> None:
+    """One connection in the pool: were the sessions of finished tasks kept
+    open, the third task would wait for the pool and time out."""
+    db = database_factory(database_pool_size=1, database_max_overflow=0, database_pool_timeout=2)
+
+    async def read() -> int | None:
+        return await db.session.scalar(select(func.count()).select_from(CoreConcurrentRow))
+
+    for _ in range(3):
+        assert await asyncio.create_task(read()) == 0
+    for _ in range(200):  # the last close runs as a task of its own
+        if db.engine.pool.checkedout() == 0:  # type: ignore[attr-defined]
+            break
+        await asyncio.sleep(0.01)
+    assert db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]

@@ -1,25 +1,30 @@
 """``Database`` and ``AsyncDatabase`` (seed 000): an engine, its session
 factory, and request/task-scoped sessions kept in a ``ContextVar``.
 
-Each ``scope()`` gets its own session; asyncio tasks copy the context when
-created, so two concurrent tasks (or requests) never share a session.
-Outside any scope, ``session`` falls back to one *implicit* session per
-context, which is what scripts using the active-record helpers want;
-``remove()`` closes it.
+A session belongs to the asyncio task (or, outside an event loop, the
+thread) that opened it. ``scope()`` opens one for its block; outside any
+scope, ``session`` falls back to one *implicit* session per task, which is
+what scripts using the active-record helpers want. A task started inside a
+scope inherits the context but not the session: it gets its own, so two
+concurrent tasks never share one (an ``AsyncSession`` cannot run two
+statements at once). A task's implicit session is closed when the task
+ends; ``remove()`` closes it earlier (and is the way for threads).
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from contextlib import (
     AbstractAsyncContextManager,
     AbstractContextManager,
     asynccontextmanager,
     contextmanager,
 )
-from contextvars import ContextVar
-from typing import Generic, TypeVar
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -42,40 +47,91 @@ _ids = itertools.count()
 S = TypeVar("S", Session, AsyncSession)
 
 
-class _ScopedSessions(Generic[S]):
-    """Which session is "current" in this context: the innermost ``scope()``,
-    else one implicit session per context. Shared by both flavours; only
-    opening and closing sessions differs between them."""
+def _current_task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no running event loop: plain threads own their sessions
+        return None
 
-    def __init__(self, factory: Callable[[], S], label: str) -> None:
+
+@dataclass(frozen=True, slots=True)
+class _Owned(Generic[S]):
+    session: S
+    owner: asyncio.Task[Any] | None
+
+
+class _ScopedSessions(Generic[S]):
+    """Which session is "current" for the running task: the innermost
+    ``scope()`` it opened, else its implicit session. Shared by both
+    flavours; only opening and closing sessions differs between them."""
+
+    def __init__(
+        self, factory: Callable[[], S], label: str, close: Callable[[S], Awaitable[None] | None]
+    ) -> None:
         suffix = next(_ids)
         self._factory: Callable[[], S] = factory
-        self.scoped: ContextVar[S | None] = ContextVar(f"{label}_scope_{suffix}", default=None)
-        self.implicit: ContextVar[S | None] = ContextVar(f"{label}_implicit_{suffix}", default=None)
+        self._close: Callable[[S], Awaitable[None] | None] = close
+        self._closing: set[asyncio.Task[None]] = set()
+        self.scoped: ContextVar[_Owned[S] | None] = ContextVar(
+            f"{label}_scope_{suffix}", default=None
+        )
+        self.implicit: ContextVar[_Owned[S] | None] = ContextVar(
+            f"{label}_implicit_{suffix}", default=None
+        )
+
+    @staticmethod
+    def _mine(owned: _Owned[S] | None) -> S | None:
+        """The session if the running task opened it (a child task sees its
+        parent's in the copied context, and must not use it)."""
+        return owned.session if owned is not None and owned.owner is _current_task() else None
+
+    def enter(self, session: S) -> Token[_Owned[S] | None]:
+        return self.scoped.set(_Owned(session, _current_task()))
+
+    def leave(self, token: Token[_Owned[S] | None]) -> None:
+        self.scoped.reset(token)
 
     def current(self) -> S:
-        scoped = self.scoped.get()
+        scoped = self._mine(self.scoped.get())
         if scoped is not None:
             return scoped
-        implicit = self.implicit.get()
+        implicit = self._mine(self.implicit.get())
         if implicit is None:
             implicit = self._factory()
-            self.implicit.set(implicit)
+            task = _current_task()
+            self.implicit.set(_Owned(implicit, task))
+            if task is not None:
+                task.add_done_callback(lambda _task: self._release(implicit))
         return implicit
 
+    def _release(self, session: S) -> None:
+        """Close the implicit session of a task that ended (no leak of its
+        connection); an async close runs as a task of its own."""
+        closing = self._close(session)
+        if closing is None:
+            return
+        try:
+            task = asyncio.get_running_loop().create_task(cast(Coroutine[Any, Any, None], closing))
+        except RuntimeError:  # the loop is gone; the engine's disposal reclaims it
+            cast(Coroutine[Any, Any, None], closing).close()
+            return
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
     def peek(self) -> S | None:
-        return self.scoped.get() or self.implicit.get()
+        return self._mine(self.scoped.get()) or self._mine(self.implicit.get())
 
     def has_scope(self) -> bool:
-        return self.scoped.get() is not None
+        return self._mine(self.scoped.get()) is not None
 
     def in_transaction(self) -> bool:
         current = self.peek()
         return current is not None and transaction_depth(current) > 0
 
     def take_implicit(self) -> S | None:
-        implicit = self.implicit.get()
-        self.implicit.set(None)
+        implicit = self._mine(self.implicit.get())
+        if implicit is not None:
+            self.implicit.set(None)
         return implicit
 
 
@@ -89,7 +145,7 @@ class Database:
     ) -> None:
         self.engine = engine
         self.session_factory = session_factory or create_sync_session_factory(engine)
-        self._sessions = _ScopedSessions[Session](self.session_factory, "db")
+        self._sessions = _ScopedSessions[Session](self.session_factory, "db", Session.close)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Database:
@@ -102,7 +158,7 @@ class Database:
         Nothing is committed implicitly: use ``transaction()`` or commit.
         """
         session = self.session_factory()
-        token = self._sessions.scoped.set(session)
+        token = self._sessions.enter(session)
         try:
             yield session
         except BaseException:
@@ -110,7 +166,7 @@ class Database:
             raise
         finally:
             session.close()
-            self._sessions.scoped.reset(token)
+            self._sessions.leave(token)
 
     @property
     def session(self) -> Session:
@@ -152,7 +208,9 @@ class AsyncDatabase:
     ) -> None:
         self.engine = engine
         self.session_factory = session_factory or create_async_session_factory(engine)
-        self._sessions = _ScopedSessions[AsyncSession](self.session_factory, "async_db")
+        self._sessions = _ScopedSessions[AsyncSession](
+            self.session_factory, "async_db", AsyncSession.close
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> AsyncDatabase:
@@ -161,7 +219,7 @@ class AsyncDatabase:
     @asynccontextmanager
     async def scope(self) -> AsyncIterator[AsyncSession]:
         session = self.session_factory()
-        token = self._sessions.scoped.set(session)
+        token = self._sessions.enter(session)
         try:
             yield session
         except BaseException:
@@ -169,7 +227,7 @@ class AsyncDatabase:
             raise
         finally:
             await session.close()
-            self._sessions.scoped.reset(token)
+            self._sessions.leave(token)
 
     @property
     def session(self) -> AsyncSession:
