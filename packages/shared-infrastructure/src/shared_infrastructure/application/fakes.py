@@ -79,9 +79,21 @@ def matches(obj: Any, filter_: Filter) -> bool:
         return value in list(filter_.value)
     if filter_.op in (Op.LIKE, Op.ILIKE):
         return _like(value, filter_, case_insensitive=filter_.op is Op.ILIKE)
+    if filter_.op in (Op.EQ, Op.NE) and filter_.value is None:
+        return (value is None) is (filter_.op is Op.EQ)
+    if filter_.value is None:
+        raise InvalidQuery(
+            f"'{filter_.op.value}' on {filter_.field!r} cannot compare with None; use is_null",
+            field=filter_.field,
+        )
     if value is None:
         return False
-    return _COMPARISONS[filter_.op](value, filter_.value)
+    try:
+        return _COMPARISONS[filter_.op](value, filter_.value)
+    except TypeError:
+        raise InvalidQuery(
+            f"{filter_.field!r}: {filter_.value!r} is not a valid value", field=filter_.field
+        ) from None
 
 
 def apply_spec(
@@ -90,14 +102,15 @@ def apply_spec(
     allowed_fields: frozenset[str] | None,
     id_field: str = "id",
 ) -> Page[A]:
-    """Evaluate a query spec in Python, as the SQL adapters do in SQL."""
+    """Evaluate a query spec in Python, as the SQL adapters do in SQL
+    (NULLs last in both directions, then the identity as the tie-breaker)."""
     for name in [f.field for f in spec.filters] + [o.field for o in spec.order_by]:
         if allowed_fields is not None and name not in allowed_fields:
             raise InvalidQuery(f"unknown field {name!r}", field=name)
     rows = [item for item in items if all(matches(item, f) for f in spec.filters)]
     ordering = [*spec.order_by, Ordering(id_field)]
-    for order in reversed(ordering):
-        rows.sort(key=_key_for(order.field), reverse=order.descending)
+    for order in reversed(ordering):  # stable sorts: the first ordering wins
+        rows.sort(key=_key_for(order), reverse=order.descending)
     total = len(rows) if spec.with_total else None
     if spec.after is not None:
         cursor = Cursor.decode(spec.after, len(ordering))
@@ -112,20 +125,31 @@ def apply_spec(
     return Page(page, total=total, limit=spec.limit, offset=spec.offset, next_cursor=next_cursor)
 
 
-def _key_for(path: str) -> Callable[[Any], tuple[bool, Any]]:
+def _key_for(order: Ordering) -> Callable[[Any], tuple[bool, Any]]:
+    """NULLs last whichever the direction (``reverse=True`` flips the flag too)."""
+    null_rank = order.descending  # ascending: (False, v) < (True, None)
+
     def key(item: Any) -> tuple[bool, Any]:
-        value = _resolve(item, path)
-        return (value is not None, value)
+        value = _resolve(item, order.field)
+        return ((not null_rank), None) if value is None else (null_rank, value)
 
     return key
 
 
 def _after(row: Any, ordering: list[Ordering], values: tuple[Any, ...]) -> bool:
+    """Whether ``row`` comes strictly after the cursor ``values``."""
     for order, boundary in zip(ordering, values, strict=True):
         value = _resolve(row, order.field)
         if value == boundary:
             continue
-        return bool(value < boundary) if order.descending else bool(value > boundary)
+        if boundary is None:
+            return False  # NULLs are last: the row's value comes before them
+        if value is None:
+            return True
+        try:
+            return bool(value < boundary) if order.descending else bool(value > boundary)
+        except TypeError:
+            raise InvalidQuery("cursor does not match this ordering", field="after") from None
     return False
 
 

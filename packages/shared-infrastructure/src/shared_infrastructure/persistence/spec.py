@@ -1,28 +1,40 @@
 """Translate a SQL-free ``QuerySpec`` into statements, once for sync and async.
 
 Only fields listed in the repository's ``queryable`` map are accepted, so a
-field name from a request can never reach SQL as text.
+field name from a request can never reach SQL as text; values are checked
+against the column's type (the generic repository's rules) before any SQL.
+
+Keyset pages use the generic repository's implementation
+(:mod:`shared_infrastructure.database.repository.statements`): NULLs sort
+last in both directions, on every database, as in the in-memory fakes.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from shared_infrastructure.database.repository.lookups import BadValue, coerce_values, value_coercer
+from shared_infrastructure.database.repository.statements import (
+    KeyPart,
+    decode_cursor,
+    encode_cursor,
+    key_part,
+    keyset_after,
+    keyset_order,
+)
 from shared_infrastructure.database.text_match import case_sensitive_like
 from shared_infrastructure.domain.query import (
     LIKE_ESCAPE,
-    Cursor,
     Filter,
     InvalidQuery,
     Op,
-    Ordering,
     QuerySpec,
 )
 
@@ -36,7 +48,7 @@ class SpecStatements:
 
     page: Select[Any]
     count: Select[Any] | None
-    order_attributes: tuple[InstrumentedAttribute[Any], ...]
+    parts: tuple[KeyPart, ...]
     limit: int | None
 
 
@@ -48,18 +60,44 @@ def _column(columns: Columns, name: str) -> InstrumentedAttribute[Any]:
         raise InvalidQuery(f"unknown field {name!r} (allowed: {allowed})", field=name) from None
 
 
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _checked(column: InstrumentedAttribute[Any], item: Filter, value: Any, many: bool) -> Any:
+    """``value`` as the column's Python type, or ``InvalidQuery`` naming the field."""
+    coerce = value_coercer(column)
+    if coerce is None:
+        return value
+    try:
+        return coerce_values(coerce, value) if many else coerce(value)
+    except BadValue as error:
+        raise InvalidQuery(
+            f"{item.field!r}: {error.value!r} is not a valid value (expected {error.expected})",
+            field=item.field,
+        ) from None
+
+
 def filter_clause(columns: Columns, item: Filter) -> ColumnElement[bool]:
     column = _column(columns, item.field)
-    value = item.value.value if isinstance(item.value, Enum) else item.value
+    value = _plain(item.value)
     if item.op in _ORDERING_OPS:
+        if value is None:
+            raise InvalidQuery(
+                f"'{item.op.value}' on {item.field!r} cannot compare with None; use is_null",
+                field=item.field,
+            )
+        value = _checked(column, item, value, many=False)
         return cast(ColumnElement[bool], _ORDERING_OPS[item.op](column, value))
     match item.op:
-        case Op.EQ:
-            return column.is_(None) if value is None else column == value
-        case Op.NE:
-            return column.is_not(None) if value is None else column != value
+        case Op.EQ | Op.NE if value is None:
+            return column.is_(None) if item.op is Op.EQ else column.is_not(None)
+        case Op.EQ | Op.NE:
+            value = _checked(column, item, value, many=False)
+            clause: ColumnElement[bool] = column == value if item.op is Op.EQ else column != value
+            return clause
         case Op.IN:
-            values = [v.value if isinstance(v, Enum) else v for v in value]
+            values = _checked(column, item, [_plain(v) for v in value], many=True)
             return column.in_(values) if values else false()
         case Op.LIKE:
             return case_sensitive_like(column, item.like_pattern())
@@ -70,28 +108,23 @@ def filter_clause(columns: Columns, item: Filter) -> ColumnElement[bool]:
     raise InvalidQuery(f"unsupported operator {item.op!r}", field=item.field)  # pragma: no cover
 
 
-def _after(
-    attributes: Sequence[InstrumentedAttribute[Any]],
-    orderings: Sequence[Ordering],
-    values: Sequence[Any],
-) -> ColumnElement[bool]:
-    """Rows strictly after ``values`` in a mixed-direction ordering."""
-    clauses = []
-    for position, (attribute, ordering) in enumerate(zip(attributes, orderings, strict=True)):
-        equal_before = [attributes[i] == values[i] for i in range(position)]
-        beyond = (
-            attribute < values[position] if ordering.descending else attribute > values[position]
-        )
-        clauses.append(and_(*equal_before, beyond))
-    return or_(*clauses) if clauses else true()
+def key_parts(
+    columns: Columns, identity: InstrumentedAttribute[Any], spec: QuerySpec
+) -> list[KeyPart]:
+    """The spec's ordering, then the identity as the tie-breaker."""
+    parts = []
+    for ordering in spec.order_by:
+        column = _column(columns, ordering.field)
+        parts.append(key_part(column.key, column, ordering.descending))
+    parts.append(key_part(identity.key, identity, descending=False))
+    return parts
 
 
 def build_spec_statements(
     base: Select[Any], columns: Columns, identity: InstrumentedAttribute[Any], spec: QuerySpec
 ) -> SpecStatements:
     where = [filter_clause(columns, item) for item in spec.filters]
-    orderings = [*spec.order_by, Ordering("__identity__")]
-    attributes = [_column(columns, o.field) for o in spec.order_by] + [identity]
+    parts = key_parts(columns, identity, spec)
     filtered = base.where(*where)
     count = (
         select(func.count()).select_from(filtered.order_by(None).subquery())
@@ -100,16 +133,15 @@ def build_spec_statements(
     )
     page = filtered
     if spec.after is not None:
-        cursor = Cursor.decode(spec.after, len(orderings))
-        page = page.where(_after(attributes, orderings, cursor.values))
-    page = page.order_by(
-        *(a.desc() if o.descending else a.asc() for a, o in zip(attributes, orderings, strict=True))
-    )
+        values = decode_cursor(parts, spec.after)
+        # built before a session (and its dialect) is known: the portable form
+        page = page.where(keyset_after(parts, values, dialect=""))
+    page = page.order_by(*keyset_order(parts))
     if spec.offset:
         page = page.offset(spec.offset)
     if spec.limit is not None:
         page = page.limit(spec.limit + 1)  # one extra row tells whether a next page exists
-    return SpecStatements(page, count, tuple(attributes), spec.limit)
+    return SpecStatements(page, count, tuple(parts), spec.limit)
 
 
 def next_cursor(statements: SpecStatements, records: list[Any]) -> tuple[list[Any], str | None]:
@@ -117,6 +149,4 @@ def next_cursor(statements: SpecStatements, records: list[Any]) -> tuple[list[An
     if statements.limit is None or len(records) <= statements.limit:
         return records, None
     kept = records[: statements.limit]
-    last = kept[-1]
-    values = tuple(getattr(last, attribute.key) for attribute in statements.order_attributes)
-    return kept, Cursor(values).encode()
+    return kept, encode_cursor(statements.parts, kept[-1])

@@ -30,6 +30,13 @@ case-insensitive everywhere.
 Keys are resolved against the model's mapped *columns only*: an unknown
 field raises :class:`UnknownField`, an unknown lookup :class:`UnknownLookup`,
 both naming the offending key and what is allowed, before any SQL is built.
+
+Values are checked against the column's Python type (:func:`value_coercer`)
+so every database sees the same thing: ``id__gt="abc"`` raises
+:class:`InvalidFilter` instead of matching nothing (SQLite), everything
+(MariaDB) or failing in the database (PostgreSQL). Unambiguous text is
+converted: ``"5"`` for an integer, ``"1.5"`` for a number, ISO dates and
+times, UUIDs, enum values or names.
 Nothing from a key is ever put into SQL text: a key only selects an
 attribute object and an operator function. Parsed keys are cached per model
 class (only valid ones, so the cache is bounded by columns x lookups).
@@ -37,9 +44,14 @@ class (only valid ones, so the cache is bounded by columns x lookups).
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import Enum as PyEnum
+from numbers import Real
 from typing import Any
 
 from sqlalchemy import (
@@ -58,6 +70,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from shared_infrastructure.database.repository.errors import (
     InvalidFilter,
@@ -205,6 +218,157 @@ _FROM_OP: dict[Op, str] = {
 }
 
 
+# -- values ------------------------------------------------------------------
+
+Coercer = Callable[[Any], Any]
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+
+
+class BadValue(ValueError):
+    """A value that is not of (and cannot be read as) a column's type."""
+
+    def __init__(self, value: Any, expected: str) -> None:
+        super().__init__(f"{value!r} is not {expected}")
+        self.value = value
+        self.expected = expected
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, Real | Decimal) and not isinstance(value, bool)
+
+
+def _integer(value: Any) -> Any:
+    if type(value) is int or _is_number(value):
+        return value
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
+        return int(value)
+    raise BadValue(value, "an integer")
+
+
+def _numeric(as_decimal: bool) -> Coercer:
+    def coerce(value: Any) -> Any:
+        if _is_number(value):
+            return value
+        if isinstance(value, str):
+            try:
+                number = Decimal(value.strip())
+            except InvalidOperation:
+                number = None
+            if number is not None and number.is_finite():
+                return number if as_decimal else float(number)
+        raise BadValue(value, "a number")
+
+    return coerce
+
+
+def _boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if type(value) is int and value in (0, 1):
+        return bool(value)
+    raise BadValue(value, "true or false")
+
+
+def _datetime(value: Any) -> Any:
+    if isinstance(value, date):  # a datetime, or a date (midnight)
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise BadValue(value, "a date and time (ISO 8601)")
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise BadValue(value, "a date (ISO 8601)")
+
+
+def _uuid(as_uuid: bool) -> Coercer:
+    def coerce(value: Any) -> Any:
+        if isinstance(value, uuid.UUID):
+            return value if as_uuid else str(value)
+        if isinstance(value, str):
+            try:
+                parsed = uuid.UUID(value.strip())
+            except ValueError:
+                pass
+            else:
+                return parsed if as_uuid else value
+        raise BadValue(value, "a UUID")
+
+    return coerce
+
+
+def _string(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, PyEnum) and isinstance(value.value, str):
+        return value.value
+    raise BadValue(value, "text")
+
+
+def _enum(column_type: Enum) -> Coercer:
+    enum_class: type[PyEnum] | None = column_type.enum_class
+    allowed = ", ".join(repr(e) for e in column_type.enums)
+    expected = f"one of {allowed}"
+
+    def coerce(value: Any) -> Any:
+        if enum_class is None:
+            if isinstance(value, str) and value in column_type.enums:
+                return value
+            raise BadValue(value, expected)
+        if isinstance(value, enum_class):
+            return value
+        try:
+            return enum_class(value)  # by value (what cursors carry)
+        except (ValueError, TypeError):
+            pass
+        if isinstance(value, str) and value in enum_class.__members__:
+            return enum_class[value]  # by name (what a non-native enum stores)
+        raise BadValue(value, expected)
+
+    return coerce
+
+
+def value_coercer(column: Attribute | ColumnElement[Any]) -> Coercer | None:
+    """A function returning a value as the column's Python type (converting
+    unambiguous text) or raising :class:`BadValue`; ``None`` for types that
+    are not checked (JSON, binary, custom types...). ``None`` values are the
+    caller's business (``IS NULL``)."""
+    column_type: TypeEngine[Any] = column.type
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+    if isinstance(column_type, Enum):  # before String: an Enum is a String
+        return _enum(column_type)
+    if isinstance(column_type, Boolean):
+        return _boolean
+    if isinstance(column_type, Integer):
+        return _integer
+    if isinstance(column_type, Numeric):  # Float too
+        return _numeric(bool(column_type.asdecimal))
+    if isinstance(column_type, DateTime):
+        return _datetime
+    if isinstance(column_type, Date):
+        return _date
+    if isinstance(column_type, Uuid):
+        return _uuid(bool(column_type.as_uuid))
+    if isinstance(column_type, String):
+        return _string
+    return None
+
+
+def coerce_values(coerce: Coercer, values: Iterable[Any]) -> list[Any]:
+    return [value if value is None else coerce(value) for value in values]
+
+
 # -- parsing -----------------------------------------------------------------
 
 
@@ -257,12 +421,30 @@ def _check_aware(info: ModelInfo[Any], field: str, key: str, value: Any) -> None
             )
 
 
-def _checked_value(info: ModelInfo[Any], key: str, field: str, lookup: Lookup, value: Any) -> Any:
+def _coerced(
+    info: ModelInfo[Any], key: str, field: str, column: Attribute, value: Any, many: bool
+) -> Any:
+    coerce = value_coercer(column)
+    if coerce is None:
+        return value
+    try:
+        return coerce_values(coerce, value) if many else coerce(value)
+    except BadValue as error:
+        raise InvalidFilter(
+            f"{key!r}: {error.value!r} is not a valid value for {info.entity}.{field} "
+            f"(expected {error.expected})",
+            field=key,
+        ) from None
+
+
+def _checked_value(
+    info: ModelInfo[Any], key: str, field: str, lookup: Lookup, value: Any, column: Attribute
+) -> Any:
     kind = lookup.kind
     if kind == "list":
         if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
             raise InvalidFilter(f"{key!r} needs a list of values, got {value!r}", field=key)
-        value = value if isinstance(value, list | tuple) else list(value)
+        value = _coerced(info, key, field, column, value, many=True)
     elif kind == "text":
         if not isinstance(value, str):
             raise InvalidFilter(f"{key!r} needs text, got {type(value).__name__}", field=key)
@@ -271,6 +453,8 @@ def _checked_value(info: ModelInfo[Any], key: str, field: str, lookup: Lookup, v
             raise InvalidFilter(f"{key!r} needs true or false, got {value!r}", field=key)
     elif kind == "ordered" and value is None:
         raise InvalidFilter(f"{key!r} cannot compare with None; use __isnull", field=key)
+    elif value is not None:  # "any", "ordered"
+        value = _coerced(info, key, field, column, value, many=False)
     if field in info.aware_datetimes:
         _check_aware(info, field, key, value)
     return value
@@ -281,8 +465,7 @@ def parse_lookups(info: ModelInfo[Any], lookups: Mapping[str, Any]) -> list[Crit
     criteria = []
     for key, value in lookups.items():
         field, column, lookup = resolve_key(info, key)
-        if lookup.kind != "any" or field in info.aware_datetimes:
-            value = _checked_value(info, key, field, lookup, value)
+        value = _checked_value(info, key, field, lookup, value, column)
         criteria.append(Criterion(key, field, column, lookup, value))
     return criteria
 
@@ -297,7 +480,7 @@ def parse_filter(info: ModelInfo[Any], spec_filter: Filter) -> Criterion:
     if spec_filter.raw and isinstance(value, str):
         value = RawPattern(value)
     key = f"{spec_filter.field}{LOOKUP_SEPARATOR}{lookup.name}"
-    value = _checked_value(info, key, spec_filter.field, lookup, value)
+    value = _checked_value(info, key, spec_filter.field, lookup, value, column)
     return Criterion(key, spec_filter.field, column, lookup, value)
 
 

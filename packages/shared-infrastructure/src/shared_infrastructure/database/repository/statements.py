@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum as PyEnum
 from operator import attrgetter
 from typing import Any
 
@@ -36,6 +35,7 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal,
     or_,
     select,
     tuple_,
@@ -54,6 +54,7 @@ from shared_infrastructure.database.repository.lookups import (
     check_field,
     parse_filter,
     parse_lookups,
+    value_coercer,
 )
 from shared_infrastructure.database.repository.mapping import Attribute, ModelInfo
 from shared_infrastructure.database.types import utcnow
@@ -558,10 +559,21 @@ def upsert_rows(
 
 @dataclass(frozen=True, slots=True)
 class KeyPart:
+    """One column of a keyset ordering; ``name`` is the attribute read from
+    a row for its cursor."""
+
     name: str
     column: Attribute
     descending: bool
     nullable: bool
+
+
+def key_part(name: str, column: Attribute, descending: bool) -> KeyPart:
+    """A :class:`KeyPart` whose nullability is the mapped column's (a SQL
+    expression that is not a table column counts as nullable: the NULL-safe
+    form is correct either way)."""
+    nullable = getattr(column.expression, "nullable", True)
+    return KeyPart(name, column, descending, bool(nullable))
 
 
 def keyset_parts(info: ModelInfo[Any], order_by: OrderBy) -> list[KeyPart]:
@@ -581,8 +593,7 @@ def keyset_parts(info: ModelInfo[Any], order_by: OrderBy) -> list[KeyPart]:
                 field="order_by",
             )
         column = check_field(info, ordering.field)
-        nullable = bool(info.mapper.columns[ordering.field].nullable)
-        parts.append(KeyPart(ordering.field, column, ordering.descending, nullable))
+        parts.append(key_part(ordering.field, column, ordering.descending))
     named = {part.name for part in parts}
     for name, column in zip(info.pk_names, info.primary_key, strict=True):
         if name not in named:
@@ -619,7 +630,8 @@ def keyset_after(parts: Sequence[KeyPart], values: Sequence[Any], dialect: str) 
     uniform = not any(p.nullable for p in parts) and len({p.descending for p in parts}) == 1
     if uniform and dialect in ("postgresql", "sqlite"):  # row comparison uses the index
         row = tuple_(*(p.column for p in parts))
-        bound = tuple_(*values)
+        # each value bound with its column's type (enums, UUIDs... are converted)
+        bound = tuple_(*(literal(v, p.column.type) for p, v in zip(parts, values, strict=True)))
         return row < bound if parts[0].descending else row > bound
     alternatives: list[Condition] = []
     for index, part in enumerate(parts):
@@ -642,7 +654,8 @@ def encode_cursor(parts: Sequence[KeyPart], last: Any) -> str:
 
 
 def decode_cursor(parts: Sequence[KeyPart], token: str) -> list[Any]:
-    """Cursor values coerced back to the columns' Python types."""
+    """Cursor values coerced back to the columns' Python types (the rules of
+    filter values: a value of another type is refused before any SQL)."""
     try:
         values = list(Cursor.decode(token, len(parts)).values)
         for index, part in enumerate(parts):
@@ -651,13 +664,9 @@ def decode_cursor(parts: Sequence[KeyPart], token: str) -> list[Any]:
                 if not part.nullable:
                     raise InvalidFilter("cursor does not match this ordering", field="after")
                 continue
-            column_type = part.column.type
-            if isinstance(column_type, Uuid) and isinstance(value, str):
-                values[index] = uuid.UUID(value)
-            elif isinstance(column_type, Enum) and column_type.enum_class is not None:
-                enum_class: type[PyEnum] = column_type.enum_class
-                if not isinstance(value, enum_class):
-                    values[index] = enum_class(value)
+            coerce = value_coercer(part.column)
+            if coerce is not None:
+                values[index] = coerce(value)
     except InvalidFilter:
         raise
     except InvalidQuery as error:
