@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -85,6 +87,16 @@ def test_cursor_encodes_enums_by_value() -> None:
 def test_malformed_cursor(token: str) -> None:
     with pytest.raises(InvalidQuery) as caught:
         Cursor.decode(token, 1)
+    assert caught.value.field == "after"
+
+
+@pytest.mark.parametrize("value", [{"uuid": "zzz"}, {"dt": "nope"}, {"d": "x"}, {"dec": "a"}])
+def test_a_cursor_with_a_malformed_value_is_refused(value: object) -> None:
+    """Valid base64 and JSON, but a value that cannot be read back."""
+    payload = json.dumps(["PROD001", value]).encode()
+    token = base64.urlsafe_b64encode(payload).decode().rstrip("=")
+    with pytest.raises(InvalidQuery, match="malformed cursor") as caught:
+        Cursor.decode(token, 2)
     assert caught.value.field == "after"
 
 

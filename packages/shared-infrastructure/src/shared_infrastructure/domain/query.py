@@ -154,7 +154,10 @@ class Cursor:
             raise InvalidQuery("malformed cursor", field="after") from error
         if not isinstance(raw, list) or len(raw) != expected_length:
             raise InvalidQuery("cursor does not match this ordering", field="after")
-        return cls(tuple(_from_json(v) for v in raw))
+        try:
+            return cls(tuple(_from_json(v) for v in raw))
+        except (ValueError, TypeError, ArithmeticError) as error:  # Decimal: InvalidOperation
+            raise InvalidQuery("malformed cursor", field="after") from error
 
 
 def _to_json(value: Any) -> Any:
