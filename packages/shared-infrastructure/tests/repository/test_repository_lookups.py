@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from shared_infrastructure.database.errors import InvalidValue
 from shared_infrastructure.database.repository import (
     LOOKUPS,
     BaseRepository,
@@ -23,6 +24,7 @@ from shared_infrastructure.database.repository import (
 )
 from shared_infrastructure.database.repository.base import loggable
 from shared_infrastructure.database.repository.mapping import model_info
+from shared_infrastructure.domain.errors import DomainRuleViolation
 from shared_infrastructure.domain.query import Filter, InvalidQuery, Op
 
 from .repo_models import Colour, Item, User
@@ -274,6 +276,17 @@ def test_naive_datetimes_are_refused_with_a_clear_message(session: Session) -> N
         repo.filter(last_login__lt=datetime.now() - timedelta(days=1))
     with pytest.raises(InvalidFilter, match="timezone-aware"):
         repo.count(created_at__in=[datetime(2024, 1, 1)])
+
+
+def test_naive_datetimes_are_refused_on_writes_too(session: Session) -> None:
+    """Not a 500 "database error: StatementError": a 422-class error that
+    says what to do, and nothing written."""
+    repo = SyncBaseRepository(User, session)
+    with pytest.raises(InvalidValue, match="timezone-aware") as caught:
+        repo.create(name="naive", email="naive@example.com", last_login=datetime.now())
+    assert isinstance(caught.value, DomainRuleViolation)
+    session.rollback()
+    assert repo.count(name="naive") == 0
 
 
 def test_lookup_table_is_the_documented_one() -> None:

@@ -17,7 +17,12 @@ from sqlalchemy import ForeignKeyConstraint, MetaData, Table, UniqueConstraint
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
 
-from shared_infrastructure.domain.errors import ConcurrencyConflict, Conflict, NotFound
+from shared_infrastructure.domain.errors import (
+    ConcurrencyConflict,
+    Conflict,
+    DomainRuleViolation,
+    NotFound,
+)
 
 logger = logging.getLogger("shared_infrastructure.database")
 
@@ -90,6 +95,16 @@ class SerializationConflict(DatabaseError, ConcurrencyConflict):
         self.message = f"{subject} lost a race with a concurrent transaction; retry"
         self.args = (self.message,)
         self.original = original
+
+
+class InvalidValue(DatabaseError, DomainRuleViolation):
+    """A column type refused a value before it was sent (HTTP 422), e.g. a
+    naive datetime for a ``UtcDateTime`` column. Nothing was written."""
+
+    def __init__(self, message: str, *, original: BaseException | None = None) -> None:
+        DomainRuleViolation.__init__(self, message)
+        self.original = original
+        self.context = {}
 
 
 class DatabaseUnavailable(DatabaseError):
@@ -421,6 +436,14 @@ def translate_error(
     if isinstance(error, sa_exc.DBAPIError) and is_serialization_failure(error):
         translated = SerializationConflict(original=error)
         logger.info("serialization conflict: %s", error.orig, extra={"db_context": context})
+        return translated
+    if (
+        isinstance(error, sa_exc.StatementError)
+        and not isinstance(error, sa_exc.DBAPIError)
+        and isinstance(error.orig, ValueError | TypeError)
+    ):  # raised by a type's bind processor, before the driver saw anything
+        translated = InvalidValue(str(error.orig), original=error)
+        logger.info("invalid value: %s", error.orig, extra={"db_context": context})
         return translated
     if isinstance(error, sa_exc.TimeoutError):
         translated = DatabaseUnavailable(
