@@ -10,15 +10,20 @@ through ``sys.path``); :meth:`SourceTree.lint` checks that it really was.
 from __future__ import annotations
 
 import configparser
+import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 
 import pytest
+
+from api.scaffold import ContextNames
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = "importlinter.ini"
@@ -181,3 +186,62 @@ def source_tree(pristine_sources: Path, tmp_path: Path) -> SourceTree:
     destination = tmp_path / "workspace"
     shutil.copytree(pristine_sources, destination)
     return SourceTree(destination)
+
+
+# -- context names no workspace member uses ----------------------------------------
+
+# Tried in order; the numbered fallbacks serve when a workspace already has
+# every one of them (e.g. someone followed docs/adding-a-bounded-context.md
+# and created ``billing`` for real).
+CONTEXT_CANDIDATES = (
+    ("billing", "Invoice"),
+    ("invoicing", "Bill"),
+    ("parcel-shipping", "ParcelLabel"),
+)
+
+
+def _candidates() -> Iterator[ContextNames]:
+    for name, aggregate in CONTEXT_CANDIDATES:
+        yield ContextNames.derive(name, aggregate=aggregate)
+    for number in count(1):
+        yield ContextNames.derive(f"probe-context{number}", aggregate=f"ProbeItem{number}")
+
+
+def _root_packages(root: Path) -> set[str]:
+    parser = configparser.ConfigParser()
+    parser.read(root / CONFIG, encoding="utf-8")
+    return set(parser["importlinter"]["root_packages"].split())
+
+
+def find_unused_contexts(root: Path = ROOT, number: int = 1) -> list[ContextNames]:
+    """``number`` contexts the workspace at ``root`` could still create: no
+    member directory, package, root package of the contracts, installed
+    module or table of that name, and no two sharing a name or a table."""
+    sources = "\n".join(
+        path.read_text(encoding="utf-8")
+        for src in member_src_dirs(root)
+        for path in src.rglob("*.py")
+    )
+    taken = _root_packages(root)
+    found: list[ContextNames] = []
+    for names in _candidates():
+        if len(found) == number:
+            return found
+        if (
+            (root / names.directory).exists()
+            or any((src / names.package).exists() for src in member_src_dirs(root))
+            or names.package in taken
+            or importlib.util.find_spec(names.package) is not None
+            or any(f"{quote}{names.table}{quote}" in sources for quote in "\"'")
+            or any(names.table == other.table for other in found)
+        ):
+            continue
+        found.append(names)
+        taken.add(names.package)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@pytest.fixture
+def unused_contexts() -> Callable[..., list[ContextNames]]:
+    """``unused_contexts(root=ROOT, number=1)``: see :func:`find_unused_contexts`."""
+    return find_unused_contexts

@@ -228,17 +228,22 @@ def _add_root_package(tree: Any, name: str) -> None:
     config.write_text(text.replace(anchor, f"{anchor}    {name}\n", 1), encoding="utf-8")
 
 
-def test_a_new_context_is_covered_once_its_name_is_a_root_package(source_tree: Any) -> None:
-    package = source_tree.root / "packages" / "billing" / "src" / "billing"
+def test_a_new_context_is_covered_once_its_name_is_a_root_package(
+    source_tree: Any, unused_contexts: Any
+) -> None:
+    # A name no member uses yet, whatever contexts the workspace already has.
+    [names] = unused_contexts(source_tree.root)
+    new = names.package
+    package = source_tree.root / names.directory / "src" / new
     for layer in ("", "domain", "application", "infrastructure", "api"):
-        (package / layer).mkdir(parents=True, exist_ok=True)
-        (package / layer / "__init__.py").write_text('"""Billing."""\n', encoding="utf-8")
-    (package / "domain" / "invoice.py").write_text(
+        (package / layer).mkdir(parents=True)
+        (package / layer / "__init__.py").write_text('"""New context."""\n', encoding="utf-8")
+    (package / "domain" / f"{names.aggregate}.py").write_text(
         "import sqlalchemy\nimport product_catalog.domain\n", encoding="utf-8"
     )
-    (package / "api" / "routes.py").write_text("import billing.infrastructure\n", encoding="utf-8")
+    (package / "api" / "routes.py").write_text(f"import {new}.infrastructure\n", encoding="utf-8")
     (package / "infrastructure" / "records.py").write_text("import api\n", encoding="utf-8")
-    _add_root_package(source_tree, "billing")
+    _add_root_package(source_tree, new)
 
     result = source_tree.lint()
 
@@ -246,23 +251,24 @@ def test_a_new_context_is_covered_once_its_name_is_a_root_package(source_tree: A
     assert result.broken == frozenset(
         {"domain-purity", "independent-contexts", "context-layers", "workspace-layers"}
     ), result.explain()
-    assert "billing.domain.invoice -> sqlalchemy" in result.output
-    assert "billing.domain.invoice -> product_catalog.domain" in result.output
-    assert "billing.api.routes -> billing.infrastructure" in result.output
-    assert "billing.infrastructure.records -> api" in result.output
+    assert f"{new}.domain.{names.aggregate} -> sqlalchemy" in result.output
+    assert f"{new}.domain.{names.aggregate} -> product_catalog.domain" in result.output
+    assert f"{new}.api.routes -> {new}.infrastructure" in result.output
+    assert f"{new}.infrastructure.records -> api" in result.output
 
 
-def test_a_context_missing_a_layer_is_an_error(source_tree: Any) -> None:
-    package = source_tree.root / "packages" / "billing" / "src" / "billing"
+def test_a_context_missing_a_layer_is_an_error(source_tree: Any, unused_contexts: Any) -> None:
+    [names] = unused_contexts(source_tree.root)
+    package = source_tree.root / names.directory / "src" / names.package
     for layer in ("", "domain", "application"):
-        (package / layer).mkdir(parents=True, exist_ok=True)
-        (package / layer / "__init__.py").write_text('"""Billing."""\n', encoding="utf-8")
-    _add_root_package(source_tree, "billing")
+        (package / layer).mkdir(parents=True)
+        (package / layer / "__init__.py").write_text('"""New context."""\n', encoding="utf-8")
+    _add_root_package(source_tree, names.package)
 
     result = source_tree.lint()
 
     assert result.returncode != 0, result.explain()
-    assert "Missing layer in container 'billing'" in result.output, result.explain()
+    assert f"Missing layer in container '{names.package}'" in result.output, result.explain()
 
 
 def test_declaring_an_unknown_package_shared_is_an_error(source_tree: Any) -> None:

@@ -11,6 +11,7 @@ import configparser
 import shutil
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -136,13 +137,15 @@ def test_a_missing_array_is_an_error() -> None:
         toml_array_add(PYPROJECT, "tool.mypy", "mypy_path", "x")
 
 
-def test_root_packages_get_one_more_line() -> None:
+def test_root_packages_get_one_more_line(unused_contexts: Any) -> None:
+    [names] = unused_contexts(ROOT)
     text = (ROOT / "importlinter.ini").read_text(encoding="utf-8")
-    edited = ini_list_add(text, "importlinter", "root_packages", "billing")
+    edited = ini_list_add(text, "importlinter", "root_packages", names.package)
     parser = configparser.ConfigParser()
     parser.read_string(edited)
-    assert parser["importlinter"]["root_packages"].split()[-1] == "billing"
+    assert parser["importlinter"]["root_packages"].split()[-1] == names.package
     assert len(edited.splitlines()) == len(text.splitlines()) + 1
+    assert ini_list_add(edited, "importlinter", "root_packages", names.package) == edited
 
 
 REGISTRY = """\
@@ -223,12 +226,15 @@ def _snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def test_create_context_writes_the_member_and_registers_it(tmp_path: Path) -> None:
+def test_create_context_writes_the_member_and_registers_it(
+    tmp_path: Path, unused_contexts: Any
+) -> None:
     root = _fake_workspace(tmp_path)
+    [names] = unused_contexts(root)
 
-    created = create_context("billing", root, aggregate="Invoice", format_code=False)
+    created = create_context(names.distribution, root, aggregate=names.Aggregate, format_code=False)
 
-    assert created.directory == root / "packages" / "billing"
+    assert created.directory == root / names.directory
     assert {path.relative_to(root).as_posix() for path in created.edited} == {
         "pyproject.toml",
         "services/api/pyproject.toml",
@@ -236,26 +242,28 @@ def test_create_context_writes_the_member_and_registers_it(tmp_path: Path) -> No
         COMPOSITION_ROOT,
     }
     workspace = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "billing" in workspace["project"]["dependencies"]
-    assert workspace["tool"]["uv"]["sources"]["billing"] == {"workspace": True}
-    assert "packages/billing/tests" in workspace["tool"]["pytest"]["ini_options"]["testpaths"]
-    assert "packages/billing/src" in workspace["tool"]["mypy"]["files"]
+    assert names.distribution in workspace["project"]["dependencies"]
+    assert workspace["tool"]["uv"]["sources"][names.distribution] == {"workspace": True}
+    testpaths = workspace["tool"]["pytest"]["ini_options"]["testpaths"]
+    assert f"{names.directory}/tests" in testpaths
+    assert f"{names.directory}/src" in workspace["tool"]["mypy"]["files"]
     service = tomllib.loads((root / "services/api/pyproject.toml").read_text(encoding="utf-8"))
-    assert "billing" in service["project"]["dependencies"]
+    assert names.distribution in service["project"]["dependencies"]
     registry = (root / COMPOSITION_ROOT).read_text(encoding="utf-8")
-    assert 'name="billing"' in registry
-    assert "build_service=_billing_service" in registry
+    assert f'name="{names.package}"' in registry
+    assert f"build_service=_{names.package}_service" in registry
 
 
-def test_refusals_leave_every_file_as_it_was(tmp_path: Path) -> None:
+def test_refusals_leave_every_file_as_it_was(tmp_path: Path, unused_contexts: Any) -> None:
     root = _fake_workspace(tmp_path)
-    create_context("billing", root, aggregate="Invoice", format_code=False)
+    first, other = unused_contexts(root, 2)
+    create_context(first.distribution, root, aggregate=first.Aggregate, format_code=False)
     before = _snapshot(root)
 
     with pytest.raises(ScaffoldError, match="already exists"):
-        create_context("billing", root, format_code=False)
-    with pytest.raises(ScaffoldError, match="table 'invoices' is already declared"):
-        create_context("invoicing", root, aggregate="Invoice", format_code=False)
+        create_context(first.distribution, root, format_code=False)
+    with pytest.raises(ScaffoldError, match=f"table '{first.table}' is already declared"):
+        create_context(other.distribution, root, aggregate=first.Aggregate, format_code=False)
     with pytest.raises(ScaffoldError, match="already an installed module"):
         create_context("pytest", root, format_code=False)
 

@@ -3,6 +3,7 @@ and one-line errors (never a traceback) for bad settings or databases."""
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
 import shutil
@@ -16,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
 import api.cli
-from api.cli import main
+from api.cli import build_parser, main
 from api.contexts import CONTEXTS, get_context
 from api.migrations import create_context_revision, service_migrations
 
@@ -304,3 +305,63 @@ def test_the_console_script_runs_as_a_program(tmp_path: Path) -> None:
 def test_get_context_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="product_catalog"):
         get_context("nope")
+
+
+# -- which command takes which option ----------------------------------------------
+
+
+def _commands(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """Every command and sub-command of ``parser``, with its name path."""
+    found: list[tuple[tuple[str, ...], argparse.ArgumentParser]] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.append(((*path, name), sub))
+                found.extend(_commands(sub, (*path, name)))
+    return found
+
+
+def _options(parser: argparse.ArgumentParser) -> set[str]:
+    return {option for action in parser._actions for option in action.option_strings}
+
+
+def test_log_level_everywhere_database_url_wherever_a_database_is_used() -> None:
+    """What docs/configuration.md and services/api/README.md promise."""
+    commands = dict(_commands(build_parser()))
+    assert ("new-context",) in commands
+    assert ("migrate", "upgrade") in commands
+    for path, parser in commands.items():
+        assert "--log-level" in _options(parser), path
+        if path == ("new-context",):
+            assert "--database-url" not in _options(parser)
+        else:
+            assert "--database-url" in _options(parser), path
+
+
+def test_new_context_takes_log_level(monkeypatch: pytest.MonkeyPatch) -> None:
+    levels: list[str] = []
+    scaffolded: list[argparse.Namespace] = []
+    monkeypatch.setattr(api.cli, "configure_logging", levels.append)
+
+    def scaffold(args: argparse.Namespace) -> int:
+        scaffolded.append(args)
+        return 0
+
+    monkeypatch.setattr(api.cli, "run_new_context", scaffold)
+
+    assert main(["new-context", "--log-level", "debug", "foo"]) == 0
+    assert main(["--log-level", "warning", "new-context", "bar"]) == 0
+
+    assert [args.name for args in scaffolded] == ["foo", "bar"]
+    assert levels == ["debug", "warning"]
+
+
+def test_new_context_refuses_a_database_url(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--database-url", "sqlite://", "new-context", "foo"])
+    assert exit_info.value.code == 2
+    assert "new-context" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["new-context", "--database-url", "sqlite://", "foo"])

@@ -1,19 +1,24 @@
 """Commit semantics through the whole stack: a commit that fails is never a
 2xx and leaves nothing written; errors, a client that disconnects and a
-cancelled request all roll back and give the connection back."""
+cancelled request all roll back what is still uncommitted and give the
+connection back. A use case commits its own unit of work inside the
+endpoint: a client that leaves afterwards does not undo it."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import Engine, event, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Session
 
+from api.composition import service_dependency
+from product_catalog.application import ProductService
 from shared_infrastructure.config.settings import Settings
 from shared_infrastructure.database.database import AsyncDatabase
 from shared_infrastructure.database.engine import create_async_db_engine
@@ -203,6 +208,53 @@ async def test_a_client_that_disconnects_before_the_answer_gets_nothing_written(
         checked_out = pool.checkedout()
 
     assert count_products() == 0
+    assert checked_out == 0
+
+
+CatalogService = Annotated[ProductService, Depends(service_dependency("product_catalog"))]
+
+
+def _create_then_wait_router() -> APIRouter:
+    """A route that runs the catalog's create use case (its unit of work
+    commits inside the endpoint), then answers once the client is gone."""
+    router = APIRouter(prefix="/probe")
+
+    @router.post("/create-then-wait/{code}")
+    async def create_then_wait(
+        code: str, service: CatalogService, request: Request
+    ) -> dict[str, str]:
+        await service.create(
+            code=code, name=f"Product {code}", price_amount="1", price_currency="EUR"
+        )
+        for _ in range(200):
+            if await request.is_disconnected():
+                break
+            await asyncio.sleep(0.01)
+        return {"created": code}
+
+    return router
+
+
+async def test_a_use_case_that_committed_stays_committed_when_the_client_leaves(
+    serve_app: ServeApp, count_products: Count
+) -> None:
+    """What services/api/README.md says: the middleware rolls back only what
+    is still uncommitted when the client is gone before the response starts;
+    a unit of work commits inside the endpoint, so its work stays."""
+    async with serve_app(routers=[_create_then_wait_router()]) as (app, _):
+        sent = await _call_raw(
+            app,
+            "/probe/create-then-wait/PROD208",
+            [
+                {"type": "http.request", "body": b"", "more_body": False},
+                {"type": "http.disconnect"},
+            ],
+        )
+        pool = app.state.composition.database.engine.pool
+        checked_out = pool.checkedout()
+
+    assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [200]
+    assert count_products() == 1
     assert checked_out == 0
 
 

@@ -1,5 +1,5 @@
 """``create_health_router``: ``/health`` and ``/health/database`` (503 when
-the database does not answer)."""
+the database does not answer), for ``GET`` and ``HEAD``."""
 
 from __future__ import annotations
 
@@ -22,9 +22,13 @@ def app_with(provider: HealthProvider | None) -> FastAPI:
 
 
 async def get(app: FastAPI, path: str) -> httpx.Response:
+    return await request(app, "GET", path)
+
+
+async def request(app: FastAPI, method: str, path: str) -> httpx.Response:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        return await client.get(path)
+        return await client.request(method, path)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -80,3 +84,38 @@ async def test_database_health_defaults_to_the_default_database(
 async def test_an_engine_works_as_provider(committing_database: AsyncDatabase) -> None:
     response = await get(app_with(committing_database.engine), "/health/database")
     assert response.json()["healthy"] is True
+
+
+# -- HEAD: probes that do not want the body ---------------------------------------
+
+
+async def test_head_process_health_is_200_without_a_body() -> None:
+    response = await request(app_with(None), "HEAD", "/health")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["content-type"] == "application/json"
+
+
+async def test_head_database_health_is_200_without_a_body(
+    committing_database: AsyncDatabase,
+) -> None:
+    app = app_with(committing_database)
+    response = await request(app, "HEAD", "/health/database")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["content-type"] == "application/json"
+
+
+async def test_head_database_health_is_503_when_the_database_is_down(
+    unreachable: AsyncDatabase,
+) -> None:
+    response = await request(app_with(lambda: unreachable), "HEAD", "/health/database")
+    assert response.status_code == 503
+    assert response.content == b""
+    assert response.headers["retry-after"].isdigit()
+
+
+async def test_head_is_documented_next_to_get() -> None:
+    paths = app_with(None).openapi()["paths"]
+    assert set(paths["/health"]) == {"get", "head"}
+    assert set(paths["/health/database"]) == {"get", "head"}

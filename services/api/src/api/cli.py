@@ -47,21 +47,28 @@ class CommandFailed(Exception):
 # -- the parser -----------------------------------------------------------------
 
 
+def _log_level_option() -> argparse.ArgumentParser:
+    """``--log-level``: every command accepts it (before or after the command name)."""
+    option = argparse.ArgumentParser(add_help=False)
+    option.add_argument(
+        "--log-level",
+        choices=LEVELS,
+        default=argparse.SUPPRESS,
+        help="log level (default: info)",
+    )
+    return option
+
+
 def _common() -> argparse.ArgumentParser:
-    """Options every command accepts (before or after the command name)."""
-    common = argparse.ArgumentParser(add_help=False)
+    """Options of every command that uses the database (all but ``new-context``,
+    which only writes source files): ``--database-url`` and ``--log-level``."""
+    common = argparse.ArgumentParser(add_help=False, parents=[_log_level_option()])
     common.add_argument(
         "--database-url",
         metavar="URL",
         default=argparse.SUPPRESS,
         help="database to use for this run (default: $DATABASE_URL, else the embedded "
         "SQLite file data/app.db); e.g. postgresql://user:pass@127.0.0.1:5432/app",
-    )
-    common.add_argument(
-        "--log-level",
-        choices=LEVELS,
-        default=argparse.SUPPRESS,
-        help="log level (default: info)",
     )
     return common
 
@@ -124,7 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="only this context (repeatable; default: all)",
     )
     configure_new_context(
-        commands.add_parser("new-context", help="create a bounded context and register it")
+        commands.add_parser(
+            "new-context",
+            parents=[_log_level_option()],
+            help="create a bounded context and register it (no database: no --database-url)",
+        )
     )
     return parser
 
@@ -394,9 +405,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         _default_serve(parser, args)
-    if args.command == "new-context":  # needs no settings and no database
-        return run_new_context(args)
     level: str = getattr(args, "log_level", "info")
+    if args.command == "new-context":  # needs no settings and no database
+        if hasattr(args, "database_url"):  # given before the command name
+            parser.error(
+                "new-context writes source files and uses no database: drop --database-url"
+            )
+        configure_logging(level)
+        return run_new_context(args)
     configure_logging(level)
     handlers: dict[str, Callable[[Settings], int]] = {
         "serve": lambda settings: run_serve(args, settings, level),

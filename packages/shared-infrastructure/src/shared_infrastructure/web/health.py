@@ -2,6 +2,9 @@
 ``/health/database`` (the database answers; 503 when it does not, so a
 load balancer or orchestrator takes the instance out of rotation).
 
+Both answer ``HEAD`` like ``GET`` (same checks, status and headers, no
+body), for probes that ask with ``HEAD``.
+
 The body is a health report in both cases, not the error shape: probes
 and dashboards read the same fields whether the check passed or failed.
 """
@@ -15,7 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared_infrastructure.database.database import AsyncDatabase
@@ -48,20 +51,14 @@ def create_health_router(
     started = time.monotonic()
     router = APIRouter(tags=list(tags or ["health"]))
 
-    @router.get("/health", summary="The process is up")
-    async def process_health() -> dict[str, Any]:
+    def process_report() -> dict[str, Any]:
         return {
             "status": "ok",
             "uptime_seconds": round(time.monotonic() - started, 3),
             "timestamp": datetime.now(UTC).isoformat(),
         }
 
-    @router.get(
-        "/health/database",
-        summary="The database answers",
-        responses={503: {"description": "The database is unreachable or too slow"}},
-    )
-    async def database_health() -> JSONResponse:
+    async def database_report() -> JSONResponse:
         target = _resolve(database_provider)
         report = await check_database_health(target, time_limit=time_limit)
         body: dict[str, Any] = {
@@ -74,4 +71,34 @@ def create_health_router(
         body["database"] = await get_database_info(target, time_limit=time_limit)
         return JSONResponse(jsonable_encoder(body))
 
+    @router.get("/health", summary="The process is up")
+    async def process_health() -> dict[str, Any]:
+        return process_report()
+
+    @router.head("/health", summary="The process is up (no body)")
+    async def process_health_head() -> Response:
+        return _without_body(JSONResponse(jsonable_encoder(process_report())))
+
+    @router.get(
+        "/health/database",
+        summary="The database answers",
+        responses={503: {"description": "The database is unreachable or too slow"}},
+    )
+    async def database_health() -> JSONResponse:
+        return await database_report()
+
+    @router.head(
+        "/health/database",
+        summary="The database answers (no body)",
+        responses={503: {"description": "The database is unreachable or too slow"}},
+    )
+    async def database_health_head() -> Response:
+        return _without_body(await database_report())
+
     return router
+
+
+def _without_body(response: Response) -> Response:
+    """The answer to ``HEAD``: the ``GET`` answer's status and headers
+    (``Content-Length`` included, as RFC 9110 allows), no body."""
+    return Response(status_code=response.status_code, headers=dict(response.headers))
