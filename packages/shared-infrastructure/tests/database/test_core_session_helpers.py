@@ -175,8 +175,10 @@ async def test_create_session_factory(committing_defaults: Defaults) -> None:
 async def test_async_transaction_and_savepoint_helpers(committing_defaults: Defaults) -> None:
     db, _ = committing_defaults
     async with db.scope():
+        assert not is_in_transaction()
         async with transaction() as session:
             assert is_in_transaction(session)
+            assert is_in_transaction()  # seed 000's spelling, no session given
             session.add(CoreHelperRow(id=1, name="outer"))
             with pytest.raises(Boom):
                 async with savepoint():

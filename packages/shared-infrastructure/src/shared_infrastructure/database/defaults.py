@@ -77,6 +77,11 @@ async def close_database() -> None:
         sync_database.dispose()
 
 
+def opened_default_databases() -> list[Database | AsyncDatabase]:
+    """The default databases opened so far (creates none)."""
+    return [db for db in (_defaults.sync_database, _defaults.async_database) if db is not None]
+
+
 def get_async_database() -> AsyncDatabase:
     if _defaults.async_database is None:
         _defaults.async_database = AsyncDatabase(create_async_db_engine(_settings()))

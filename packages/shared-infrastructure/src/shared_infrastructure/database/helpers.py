@@ -29,7 +29,11 @@ from typing import Any, overload
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from shared_infrastructure.database.defaults import get_async_database, get_database
+from shared_infrastructure.database.defaults import (
+    get_async_database,
+    get_database,
+    opened_default_databases,
+)
 from shared_infrastructure.database.sessions import (
     async_savepoint_block,
     async_transaction_block,
@@ -229,6 +233,8 @@ def is_in_transaction() -> bool: ...
 @overload
 def is_in_transaction(session: Session | AsyncSession) -> bool: ...
 def is_in_transaction(session: Session | AsyncSession | None = None) -> bool:
+    """Inside a ``transaction()``/``savepoint()`` block: of ``session``, or
+    (without one) of either default database's current session."""
     if session is None:
-        return get_database().is_in_transaction()
+        return any(database.is_in_transaction() for database in opened_default_databases())
     return transaction_depth(session) > 0
