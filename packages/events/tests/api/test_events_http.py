@@ -103,6 +103,28 @@ class TestCreateAndGet:
 
         assert "ev_nope" in error["message"]
 
+    @pytest.mark.parametrize("path", ["/events/a%00b", "/events/Bad%20Id"])
+    async def test_an_id_no_event_can_have_is_404(
+        self, client: httpx.AsyncClient, path: str
+    ) -> None:
+        await create(client)
+
+        assert_error(await client.get(path), 404, "not_found")
+        assert_error(await client.patch(path, json={"title": "x"}), 404, "not_found")
+        assert_error(await client.post(f"{path}/publish"), 404, "not_found")
+        response = await client.post(f"{path}/registrations", json={"attendee_email": "a@x.org"})
+        assert_error(response, 404, "not_found")
+
+    async def test_the_latest_end_a_datetime_holds_is_stored_and_read_back(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        event = await create(client, ends_at="9999-12-31T23:59:59Z")
+
+        stored = (await client.get(f"/events/{event['id']}")).json()
+        assert datetime.fromisoformat(stored["ends_at"]) == datetime(
+            9999, 12, 31, 23, 59, 59, tzinfo=UTC
+        )
+
     async def test_duplicate_id_is_409_and_keeps_the_first(self, client: httpx.AsyncClient) -> None:
         await create(client)
 
@@ -122,6 +144,11 @@ class TestCreateAndGet:
             ({"starts_at": "2029-12-31T20:00:00+00:00"}, "rule_violation", "starts_at"),
             ({"title": "  "}, "rule_violation", "title"),
             ({"id": "Bad Id"}, "rule_violation", "id"),
+            ({"title": "a\u0000b"}, "rule_violation", "title"),
+            ({"description": "a\u0000b"}, "rule_violation", "description"),
+            ({"venue": "a\u0000b"}, "rule_violation", "venue"),
+            ({"starts_at": "0001-01-01T00:00:00+05:00"}, "rule_violation", "starts_at"),
+            ({"ends_at": "9999-12-31T23:59:59-05:00"}, "rule_violation", "ends_at"),
             ({"starts_at": "2030-07-01T20:00:00"}, "validation_error", None),
             ({"starts_at": "not a date"}, "validation_error", None),
             ({"capacity": "12"}, "validation_error", None),
@@ -292,6 +319,7 @@ class TestRegistrations:
             ("published", {"attendee_email": "b@x.org", "seats": 2}, 409, "conflict"),
             ("published", {"attendee_email": "b@x.org", "seats": 0}, 422, "rule_violation"),
             ("published", {"attendee_email": "not-an-email"}, 422, "rule_violation"),
+            ("published", {"attendee_email": "a\u0000b@x.org"}, 422, "rule_violation"),
             ("published", {"attendee_email": "b@x.org", "seats": "1"}, 422, "validation_error"),
             ("published", {"email": "b@x.org"}, 422, "validation_error"),
         ],
@@ -440,6 +468,35 @@ class TestList:
         self, client: httpx.AsyncClient, params: dict[str, Any], error_type: str
     ) -> None:
         assert_error(await client.get("/events", params=params), 422, error_type)
+
+    @pytest.mark.parametrize(
+        ("params", "error_type", "field"),
+        [
+            ({"after": "garbage"}, "invalid_query", "after"),
+            ({"starts_before": "9999-12-31T23:59:59-05:00"}, "invalid_query", "starts_before"),
+            ({"starts_from": "0001-01-01T00:00:00+05:00"}, "invalid_query", "starts_from"),
+            ({"offset": "99999999999999999999"}, "validation_error", "offset"),
+            ({"offset": str(2**63)}, "validation_error", "offset"),
+            ({"offset": "1000001"}, "validation_error", "offset"),
+        ],
+    )
+    async def test_a_bad_query_is_422_naming_the_parameter(
+        self, client: httpx.AsyncClient, params: dict[str, Any], error_type: str, field: str
+    ) -> None:
+        error = assert_error(await client.get("/events", params=params), 422, error_type)
+
+        if error_type == "validation_error":
+            assert [problem["loc"] for problem in error["details"]["errors"]] == [["query", field]]
+        else:
+            assert error["details"]["field"] == field
+
+    @pytest.mark.usefixtures("catalogue")
+    async def test_the_deepest_offset_allowed_is_an_empty_page(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        page = (await client.get("/events", params={"offset": 1_000_000})).json()
+
+        assert (page["items"], page["total"], page["offset"]) == ([], 4, 1_000_000)
 
 
 async def test_openapi_lists_every_route_with_its_methods(client: httpx.AsyncClient) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +9,7 @@ import pytest
 from events.application import EventService
 from events.application.fakes import FakeEventsUnitOfWork
 from events.domain import Event
+from shared_infrastructure.domain import DomainEvent
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -50,8 +51,21 @@ def clock() -> MutableClock:
 
 
 @pytest.fixture
-def service(uow_factory: Callable[[], FakeEventsUnitOfWork], clock: MutableClock) -> EventService:
+def published_events() -> list[DomainEvent]:
+    """Every domain event the service handed to its publisher, in order."""
+    return []
+
+
+@pytest.fixture
+def service(
+    uow_factory: Callable[[], FakeEventsUnitOfWork],
+    clock: MutableClock,
+    published_events: list[DomainEvent],
+) -> EventService:
     async def no_sleep(_: float) -> None:
         return None
 
-    return EventService(uow_factory, clock, sleep=no_sleep)
+    async def publish(events: Sequence[DomainEvent]) -> None:
+        published_events.extend(events)
+
+    return EventService(uow_factory, clock, sleep=no_sleep, publish=publish)

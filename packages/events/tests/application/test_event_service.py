@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from events.application import (
+    MAX_OFFSET,
     CreateEvent,
     EventChanges,
     EventService,
@@ -19,16 +20,23 @@ from events.domain import (
     AlreadyRegistered,
     AttendeeRegistered,
     Event,
+    EventCancelled,
+    EventCapacityChanged,
     EventCreated,
+    EventDetailsUpdated,
     EventFull,
+    EventPublished,
+    EventRescheduled,
     EventStatus,
     InvalidEventState,
+    RegistrationCancelled,
     RegistrationClosed,
     RegistrationStatus,
 )
 from shared_infrastructure.domain import (
     ConcurrencyConflict,
     Conflict,
+    DomainEvent,
     DomainRuleViolation,
     InvalidQuery,
     NotFound,
@@ -62,7 +70,11 @@ async def published(service: EventService, **overrides: Any) -> str:
 
 class TestCreateAndRead:
     async def test_create_stores_a_draft_at_version_1(
-        self, service: EventService, storage: dict[Any, Event], uows: list[FakeEventsUnitOfWork]
+        self,
+        service: EventService,
+        storage: dict[Any, Event],
+        uows: list[FakeEventsUnitOfWork],
+        published_events: list[DomainEvent],
     ) -> None:
         created = await service.create_event(jazz())
 
@@ -72,7 +84,7 @@ class TestCreateAndRead:
         assert created.seats_available == 50
         assert "ev_001" in storage
         assert uows[-1].commits == 1
-        assert [type(e) for e in uows[-1].collect_events()] == [EventCreated]
+        assert [type(e) for e in published_events] == [EventCreated]
 
     async def test_get_returns_what_was_created(self, service: EventService) -> None:
         created = await service.create_event(jazz())
@@ -201,18 +213,147 @@ class TestWrites:
                 await call
 
 
+class TestIdsNoEventCanHave:
+    """Such ids are not found without reaching the store: PostgreSQL cannot
+    even bind a NUL, so asking it would fail instead of answering 404."""
+
+    @pytest.mark.parametrize("event_id", ["a\x00b", "Bad Id", "", "x" * 65])
+    async def test_reads_and_writes_are_not_found(
+        self, service: EventService, event_id: str
+    ) -> None:
+        await service.create_event(jazz())
+
+        for call in (
+            service.get_event(event_id),
+            service.update_details(event_id, title="t"),
+            service.publish(event_id),
+            service.cancel(event_id),
+            service.register_attendee(event_id, "a@example.org"),
+            service.cancel_registration(event_id, "reg_x"),
+        ):
+            with pytest.raises(NotFound):
+                await call
+
+
+class TestPublishing:
+    """Domain events reach the publisher after each successful commit, and
+    only then, like the catalog's."""
+
+    async def test_every_write_publishes_what_it_committed(
+        self, service: EventService, published_events: list[DomainEvent]
+    ) -> None:
+        await service.create_event(jazz())
+        await service.update_event("ev_001", EventChanges(title="Jazz Night", capacity=80))
+        await service.reschedule("ev_001", START + timedelta(days=1), END + timedelta(days=1))
+        await service.publish("ev_001")
+        registration = await service.register_attendee("ev_001", "a@example.org")
+        await service.cancel_registration("ev_001", registration.id)
+        await service.cancel("ev_001")
+
+        assert [type(e) for e in published_events] == [
+            EventCreated,
+            EventDetailsUpdated,
+            EventCapacityChanged,
+            EventRescheduled,
+            EventPublished,
+            AttendeeRegistered,
+            RegistrationCancelled,
+            EventCancelled,
+        ]
+        assert {e.to_dict()["aggregate_id"] for e in published_events} == {"ev_001"}
+
+    async def test_refused_writes_publish_nothing(
+        self, service: EventService, published_events: list[DomainEvent]
+    ) -> None:
+        await published(service, capacity=1)
+        await service.register_attendee("ev_001", "a@example.org")
+        before = list(published_events)
+
+        with pytest.raises(EventFull):
+            await service.register_attendee("ev_001", "b@example.org")
+        with pytest.raises(VersionMismatch):
+            await service.cancel("ev_001", expected_version=1)
+        with pytest.raises(DomainRuleViolation):
+            await service.create_event(jazz(id="ev_002", title=""))
+
+        assert published_events == before
+
+    async def test_a_failed_commit_publishes_nothing(
+        self,
+        uow_factory: Callable[[], FakeEventsUnitOfWork],
+        clock: Any,
+        storage: dict[Any, Event],
+    ) -> None:
+        publications: list[DomainEvent] = []
+
+        async def publish(events: Sequence[DomainEvent]) -> None:
+            publications.extend(events)
+
+        def failing() -> FakeEventsUnitOfWork:
+            uow = uow_factory()
+            uow.fail_next_commit = RuntimeError("database went away")
+            return uow
+
+        service = EventService(failing, clock, publish=publish)
+        with pytest.raises(RuntimeError):
+            await service.create_event(jazz())
+
+        assert storage == {}
+        assert publications == []
+
+    async def test_a_retried_registration_publishes_once(
+        self,
+        uow_factory: Callable[[], FakeEventsUnitOfWork],
+        clock: Any,
+    ) -> None:
+        publications: list[DomainEvent] = []
+
+        async def publish(events: Sequence[DomainEvent]) -> None:
+            publications.extend(events)
+
+        async def no_sleep(_: float) -> None:
+            return None
+
+        service = EventService(uow_factory, clock, sleep=no_sleep, publish=publish)
+        await published(service)
+        publications.clear()
+        conflicts = {"left": 2}
+
+        def racing() -> FakeEventsUnitOfWork:
+            uow = uow_factory()
+            if conflicts["left"]:
+                conflicts["left"] -= 1
+                uow.fail_next_commit = ConcurrencyConflict("Event", "ev_001")
+            return uow
+
+        racing_service = EventService(racing, clock, sleep=no_sleep, publish=publish)
+        await racing_service.register_attendee("ev_001", "a@example.org")
+
+        assert [type(e) for e in publications] == [AttendeeRegistered]
+
+    async def test_without_a_publisher_writes_still_work(
+        self, uow_factory: Callable[[], FakeEventsUnitOfWork], clock: Any
+    ) -> None:
+        service = EventService(uow_factory, clock)
+
+        created = await service.create_event(jazz())
+
+        assert (await service.get_event(created.id)).version == 1
+
+
 class TestRegistration:
     async def test_register_and_read_back(
-        self, service: EventService, uows: list[FakeEventsUnitOfWork]
+        self, service: EventService, published_events: list[DomainEvent]
     ) -> None:
         await published(service, capacity=3)
+        published_events.clear()
 
         registration = await service.register_attendee("ev_001", "Ann@Example.org", 2)
 
         assert registration.attendee_email == "ann@example.org"
         assert registration.status is RegistrationStatus.CONFIRMED
         assert registration.event_version == 3
-        assert [type(e) for e in uows[-1].collect_events()] == [AttendeeRegistered]
+        assert [type(e) for e in published_events] == [AttendeeRegistered]
         event = await service.get_event("ev_001")
         assert (event.seats_taken, event.seats_available) == (2, 1)
         assert [r.id for r in event.registrations] == [registration.id]
@@ -421,6 +562,34 @@ class TestList:
     async def test_bad_queries_are_refused(self, service: EventService, query: ListEvents) -> None:
         with pytest.raises(InvalidQuery):
             await service.list_events(query)
+
+    @pytest.mark.parametrize(
+        ("query", "field"),
+        [
+            (ListEvents(offset=MAX_OFFSET + 1), "offset"),
+            (ListEvents(offset=10**20), "offset"),
+            (ListEvents(after="garbage"), "after"),
+            (
+                ListEvents(
+                    starts_before=datetime(
+                        9999, 12, 31, 23, 59, 59, tzinfo=timezone(-timedelta(hours=5))
+                    )
+                ),
+                "starts_before",
+            ),
+            (
+                ListEvents(starts_from=datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))),
+                "starts_from",
+            ),
+        ],
+    )
+    async def test_a_bad_query_names_its_field(
+        self, service: EventService, query: ListEvents, field: str
+    ) -> None:
+        with pytest.raises(InvalidQuery) as error:
+            await service.list_events(query)
+
+        assert error.value.field == field
 
 
 class TestWriteIntent:

@@ -100,6 +100,20 @@ class TestCreate:
             ({"id": "_ev"}, "id"),
             ({"id": "x" * 65}, "id"),
             ({"description": "x" * 5001}, "description"),
+            ({"title": "Jazz\x00Festival"}, "title"),
+            ({"title": "Jazz\x1b[2J"}, "title"),
+            ({"description": "a\x00b"}, "description"),
+            ({"venue": "Parc\x00"}, "venue"),
+            ({"venue": "Parc\nde la Villette"}, "venue"),
+            ({"starts_at": datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))}, "starts_at"),
+            (
+                {
+                    "ends_at": datetime(
+                        9999, 12, 31, 23, 59, 59, tzinfo=timezone(-timedelta(hours=5))
+                    )
+                },
+                "ends_at",
+            ),
         ],
     )
     def test_bad_input_is_refused_naming_the_field(
@@ -109,6 +123,14 @@ class TestCreate:
             new_event(**overrides)
 
         assert error.value.field == field
+
+    def test_a_description_keeps_its_line_breaks_and_tabs(self) -> None:
+        assert new_event(description="Line 1\r\n\tLine 2").description == "Line 1\r\n\tLine 2"
+
+    def test_the_latest_instant_a_datetime_holds_in_utc_is_accepted(self) -> None:
+        last = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+        assert new_event(ends_at=last).ends_at == last
 
     def test_rebuilding_a_stored_event_refuses_more_seats_than_capacity(self) -> None:
         event = published_event(capacity=2)
@@ -324,6 +346,8 @@ class TestRegistration:
             ("not-an-email", 1, "attendee_email"),
             ("a@b", 1, "attendee_email"),
             ("", 1, "attendee_email"),
+            ("ann\x00@example.org", 1, "attendee_email"),
+            ("ann@exa\x7fmple.org", 1, "attendee_email"),
             ("a@example.org", 0, "seats"),
             ("a@example.org", -1, "seats"),
         ],

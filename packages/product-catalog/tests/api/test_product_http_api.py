@@ -131,6 +131,28 @@ async def test_malformed_bodies_are_422(
     assert await rows.count() == 0
 
 
+async def test_a_negative_zero_price_is_zero_on_every_read(client: httpx.AsyncClient) -> None:
+    product = await create(client, price={"amount": "-0.00", "currency": "EUR"})
+    assert product["price"] == {"amount": "0.00", "currency": "EUR"}
+    assert (await client.get(f"/products/{product['id']}")).json() == product
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"name": "Espresso\x00machine"}, "name"),
+        ({"description": "15\x00bar"}, "description"),
+    ],
+)
+async def test_control_characters_are_422_naming_the_field(
+    client: httpx.AsyncClient, rows: Rows, overrides: dict[str, Any], field: str
+) -> None:
+    response = await client.post("/products", json={**NEW_PRODUCT, **overrides})
+    assert response.status_code == 422
+    assert error(response)["details"]["field"] == field
+    assert await rows.count() == 0
+
+
 async def test_duplicate_code_is_409_naming_the_field(
     client: httpx.AsyncClient, rows: Rows
 ) -> None:
@@ -190,7 +212,8 @@ async def test_missing_products_are_404(client: httpx.AsyncClient) -> None:
         ("POST", f"/products/{missing}/discontinue"),
         ("DELETE", f"/products/{missing}"),
     ]:
-        response = await client.request(method, path, json={} if method == "PATCH" else None)
+        body = {"name": "Renamed"} if method == "PATCH" else None
+        response = await client.request(method, path, json=body)
         assert response.status_code == 404, (method, path)
         assert error(response)["type"] == "not_found"
 
@@ -233,11 +256,13 @@ async def test_patch_changes_only_what_is_sent(client: httpx.AsyncClient) -> Non
     assert response.headers["ETag"] == '"2"'
 
 
-async def test_an_empty_patch_changes_nothing(client: httpx.AsyncClient) -> None:
+async def test_an_empty_patch_is_422_and_changes_nothing(client: httpx.AsyncClient) -> None:
+    """As on ``PATCH /events/{id}``: a body naming no field is a client bug."""
     product = await create(client)
     response = await client.patch(f"/products/{product['id']}", json={})
-    assert response.status_code == 200
-    assert response.json() == product
+    assert response.status_code == 422
+    assert "nothing to change" in error(response)["message"]
+    assert (await client.get(f"/products/{product['id']}")).json() == product
 
 
 @pytest.mark.parametrize(

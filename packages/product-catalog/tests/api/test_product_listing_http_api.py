@@ -100,3 +100,37 @@ async def test_bad_query_parameters_are_422(listed: httpx.AsyncClient, params: A
     response = await listed.get("/products", params=params)
     assert response.status_code == 422
     assert response.json()["error"]["type"] in {"validation_error", "invalid_query"}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"cursor": "garbage"}, "cursor"),
+        ({"cursor": "not-a-cursor!"}, "cursor"),
+        ({"currency": "zz"}, "currency"),
+        ({"currency": "usd"}, "currency"),
+        ({"name": "\x00"}, "name"),
+        ({"name": "a\x00b"}, "name"),
+    ],
+)
+async def test_a_bad_parameter_is_422_naming_it_as_the_api_does(
+    listed: httpx.AsyncClient, params: Any, field: str
+) -> None:
+    response = await listed.get("/products", params=params)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["details"]["field"] == field
+
+
+@pytest.mark.parametrize("offset", ["1000001", "99999999999999999999", str(2**63)])
+async def test_an_offset_beyond_the_documented_maximum_is_422_naming_it(
+    listed: httpx.AsyncClient, offset: str
+) -> None:
+    response = await listed.get("/products", params={"offset": offset})
+    assert response.status_code == 422, response.text
+    problems = response.json()["error"]["details"]["errors"]
+    assert [problem["loc"] for problem in problems] == [["query", "offset"]]
+
+
+async def test_the_deepest_offset_allowed_is_an_empty_page(listed: httpx.AsyncClient) -> None:
+    body = (await listed.get("/products", params={"offset": 1_000_000})).json()
+    assert (body["items"], body["total"], body["offset"]) == ([], 5, 1_000_000)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from product_catalog.application import ProductListQuery, ProductService
+from product_catalog.application import MAX_OFFSET, ProductListQuery, ProductService
 from product_catalog.application.fakes import (
     FakeProductCatalogUnitOfWork,
     InMemoryProductStore,
@@ -112,3 +112,28 @@ async def test_cursor_pagination_visits_every_product_once(service: ProductServi
 async def test_bad_queries_are_refused(service: ProductService, query: ProductListQuery) -> None:
     with pytest.raises(InvalidQuery):
         await service.list(query)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        (ProductListQuery(offset=MAX_OFFSET + 1), "offset"),
+        (ProductListQuery(offset=10**20), "offset"),
+        (ProductListQuery(currency="zz"), "currency"),
+        (ProductListQuery(currency="usd"), "currency"),
+        (ProductListQuery(currency="EURO"), "currency"),
+        (ProductListQuery(name="a\x00b"), "name"),
+        (ProductListQuery(name="\x1b[31m"), "name"),
+    ],
+)
+async def test_out_of_range_offsets_bad_currencies_and_control_characters_name_the_field(
+    service: ProductService, query: ProductListQuery, field: str
+) -> None:
+    with pytest.raises(InvalidQuery) as error:
+        await service.list(query)
+    assert error.value.field == field
+
+
+async def test_the_deepest_offset_allowed_is_an_empty_page(service: ProductService) -> None:
+    page = await service.list(ProductListQuery(offset=MAX_OFFSET))
+    assert (page.items, page.total) == ([], 5)

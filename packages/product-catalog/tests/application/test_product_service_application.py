@@ -28,7 +28,7 @@ from product_catalog.domain import (
     ProductPriceChanged,
     ProductRenamed,
 )
-from shared_infrastructure.domain import DomainEvent, VersionMismatch
+from shared_infrastructure.domain import DomainEvent, DomainRuleViolation, VersionMismatch
 
 
 class Catalog:
@@ -135,6 +135,23 @@ async def test_update_changes_several_fields_and_bumps_the_version_once(catalog:
     assert updated.price_currency == "EUR"
     assert updated.version == 2
     assert await catalog.service.get(view.id) == updated
+
+
+async def test_a_negative_zero_price_is_stored_and_shown_as_zero(catalog: Catalog) -> None:
+    view = await catalog.create(price_amount="-0.00")
+    assert str(view.price_amount) == "0.00"
+    assert str((await catalog.service.get(view.id)).price_amount) == "0.00"
+    changed = await catalog.service.change_price(view.id, Decimal("-0"), "USD")
+    assert str(changed.price_amount) == "0.00"
+
+
+async def test_an_update_naming_no_field_is_refused_and_writes_nothing(catalog: Catalog) -> None:
+    view = await catalog.create()
+    published = list(catalog.published)
+    with pytest.raises(DomainRuleViolation, match="nothing to change"):
+        await catalog.service.update(view.id, ProductChanges())
+    assert catalog.published == published
+    assert await catalog.service.get(view.id) == view
 
 
 async def test_a_no_op_update_keeps_the_version(catalog: Catalog) -> None:

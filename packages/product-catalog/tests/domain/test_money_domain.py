@@ -13,6 +13,16 @@ def test_amount_is_normalized_to_the_currency_minor_unit() -> None:
     assert str(Money("1.5", "BHD")) == "1.500 BHD"
 
 
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [("-0.00", "EUR", "0.00"), (Decimal("-0"), "JPY", "0"), ("-0", "XAU", "0")],
+)
+def test_a_negative_zero_is_zero(amount: str | Decimal, currency: str, shown: str) -> None:
+    money = Money(amount, currency)
+    assert str(money.amount) == shown
+    assert money == Money(0, currency)
+
+
 def test_equal_amounts_written_differently_are_equal() -> None:
     assert Money("10", "USD") == Money(Decimal("10.00"), "USD")
     assert Money("10", "USD") != Money("10", "EUR")

@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from events.application import (
     DEFAULT_PAGE_SIZE,
+    MAX_OFFSET,
     MAX_PAGE_SIZE,
     CreateEvent,
     EventChanges,
@@ -87,7 +88,12 @@ class EventListParams(_Request):
         default="starts_at", description="starts_at, ends_at, title, capacity or status; '-' = desc"
     )
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_OFFSET,
+        description=f"At most {MAX_OFFSET:,}; page further with `after`",
+    )
     after: str | None = Field(default=None, description="`next_cursor` of the previous page")
 
     def to_query(self) -> ListEvents:

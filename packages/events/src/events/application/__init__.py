@@ -2,19 +2,27 @@
 
 from events.application.clock import Clock, utc_now
 from events.application.commands import CreateEvent, EventChanges
-from events.application.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, SORTABLE, ListEvents
+from events.application.listing import (
+    DEFAULT_PAGE_SIZE,
+    MAX_OFFSET,
+    MAX_PAGE_SIZE,
+    SORTABLE,
+    ListEvents,
+)
 from events.application.results import EventDetails, EventSummary, RegistrationDetails
-from events.application.service import EventService, UnitOfWorkFactory
+from events.application.service import EventPublisher, EventService, UnitOfWorkFactory
 from events.application.unit_of_work import EventsUnitOfWork
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "MAX_OFFSET",
     "MAX_PAGE_SIZE",
     "SORTABLE",
     "Clock",
     "CreateEvent",
     "EventChanges",
     "EventDetails",
+    "EventPublisher",
     "EventService",
     "EventSummary",
     "EventsUnitOfWork",

@@ -7,10 +7,21 @@ from datetime import datetime
 
 from events.domain import EventStatus
 from events.domain.schedule import to_utc
-from shared_infrastructure.domain import Filter, InvalidQuery, Op, Ordering, QuerySpec
+from shared_infrastructure.domain import (
+    DomainRuleViolation,
+    Filter,
+    InvalidQuery,
+    Op,
+    Ordering,
+    QuerySpec,
+)
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+# Offsets reach the database as 64-bit integers; a bigger one made the driver
+# overflow (a 500). Paging this deep by offset makes the database skip a
+# million rows per request anyway: use the cursor (``after``) instead.
+MAX_OFFSET = 1_000_000
 # Fields a client may sort by; "-" prefix for descending.
 SORTABLE = frozenset({"starts_at", "ends_at", "title", "capacity", "status"})
 
@@ -32,6 +43,11 @@ class ListEvents:
     def to_spec(self, now: datetime) -> QuerySpec:
         if not 1 <= self.limit <= MAX_PAGE_SIZE:
             raise InvalidQuery(f"limit must be between 1 and {MAX_PAGE_SIZE}", field="limit")
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise InvalidQuery(
+                f"offset must be between 0 and {MAX_OFFSET}; page further with the cursor",
+                field="offset",
+            )
         ordering = Ordering.parse(self.order_by)
         if ordering.field not in SORTABLE:
             raise InvalidQuery(
@@ -66,4 +82,7 @@ def _aware(value: datetime | None, field: str) -> datetime | None:
         return None
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidQuery(f"{field} must include a timezone offset", field=field)
-    return to_utc(value, field)
+    try:
+        return to_utc(value, field)
+    except DomainRuleViolation as error:
+        raise InvalidQuery(error.message, field=field) from None

@@ -3,12 +3,14 @@
 Each one is a single unit of work: load, call the aggregate, commit. The
 unit of work writes every aggregate it handed out back on commit, so a use
 case cannot forget to save, and a failure anywhere leaves nothing written.
+The domain events of a committed change then go to ``publish``, if the
+composition root gave one.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from events.application.clock import Clock, utc_now
@@ -16,14 +18,17 @@ from events.application.commands import CreateEvent, EventChanges
 from events.application.listing import ListEvents
 from events.application.results import EventDetails, EventSummary, RegistrationDetails
 from events.application.unit_of_work import EventsUnitOfWork
-from events.domain import Event
+from events.domain import Event, is_event_id
 from shared_infrastructure.application import retry_on_conflict
 from shared_infrastructure.domain import (
+    DomainEvent,
     DomainRuleViolation,
+    NotFound,
     Page,
 )
 
 UnitOfWorkFactory = Callable[[], EventsUnitOfWork]
+EventPublisher = Callable[[Sequence[DomainEvent]], Awaitable[None]]
 
 
 class EventService:
@@ -31,6 +36,9 @@ class EventService:
 
     ``registration_attempts`` bounds the retries of a registration that lost
     a race (``ConcurrencyConflict``) before the conflict reaches the caller.
+    ``publish`` receives the domain events of each write only after its
+    commit succeeded (a failed or refused write publishes nothing), so a
+    subscriber never hears of a change that was not stored.
     """
 
     def __init__(
@@ -41,6 +49,7 @@ class EventService:
         registration_attempts: int = 5,
         retry_backoff: float = 0.02,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        publish: EventPublisher | None = None,
     ) -> None:
         if registration_attempts < 1:
             raise ValueError("registration_attempts must be at least 1")
@@ -49,6 +58,7 @@ class EventService:
         self._registration_attempts = registration_attempts
         self._retry_backoff = retry_backoff
         self._sleep = sleep
+        self._publish = publish
 
     # -- writes -------------------------------------------------------------
     async def create_event(self, command: CreateEvent) -> EventDetails:
@@ -64,7 +74,7 @@ class EventService:
                 now=self._clock(),
             )
             await uow.events.add(event)
-            await uow.commit()
+            await self._commit(uow)
             return EventDetails.of(event)
 
     async def update_event(
@@ -74,7 +84,7 @@ class EventService:
         if changes.is_empty:
             raise DomainRuleViolation("nothing to change: give at least one field")
         async with self._uow_factory().writing() as uow:
-            event = await uow.events.get_or_raise(event_id)
+            event = await _load(uow, event_id)
             event.check_version(expected_version)
             event.update_details(
                 title=changes.title, description=changes.description, venue=changes.venue
@@ -87,7 +97,7 @@ class EventService:
                     changes.ends_at or event.ends_at,
                     now=self._clock(),
                 )
-            await uow.commit()
+            await self._commit(uow)
             return EventDetails.of(event)
 
     async def update_details(
@@ -116,18 +126,18 @@ class EventService:
 
     async def publish(self, event_id: str, *, expected_version: int | None = None) -> EventDetails:
         async with self._uow_factory().writing() as uow:
-            event = await uow.events.get_or_raise(event_id)
+            event = await _load(uow, event_id)
             event.check_version(expected_version)
             event.publish(now=self._clock())
-            await uow.commit()
+            await self._commit(uow)
             return EventDetails.of(event)
 
     async def cancel(self, event_id: str, *, expected_version: int | None = None) -> EventDetails:
         async with self._uow_factory().writing() as uow:
-            event = await uow.events.get_or_raise(event_id)
+            event = await _load(uow, event_id)
             event.check_version(expected_version)
             event.cancel(now=self._clock())
-            await uow.commit()
+            await self._commit(uow)
             return EventDetails.of(event)
 
     async def register_attendee(
@@ -138,9 +148,9 @@ class EventService:
 
         async def attempt() -> RegistrationDetails:
             async with self._uow_factory().writing() as uow:
-                event = await uow.events.get_for_update_or_raise(event_id)
+                event = await _load(uow, event_id, for_update=True)
                 registration = event.register(attendee_email, seats, now=self._clock())
-                await uow.commit()
+                await self._commit(uow)
                 return RegistrationDetails.of(event, registration)
 
         return await retry_on_conflict(
@@ -152,14 +162,14 @@ class EventService:
 
     async def cancel_registration(self, event_id: str, registration_id: str) -> None:
         async with self._uow_factory().writing() as uow:
-            event = await uow.events.get_for_update_or_raise(event_id)
+            event = await _load(uow, event_id, for_update=True)
             event.cancel_registration(registration_id, now=self._clock())
-            await uow.commit()
+            await self._commit(uow)
 
     # -- reads --------------------------------------------------------------
     async def get_event(self, event_id: str) -> EventDetails:
         async with self._uow_factory() as uow:
-            event = await uow.events.get_or_raise(event_id)
+            event = await _load(uow, event_id)
             return EventDetails.of(event)
 
     async def list_events(self, query: ListEvents | None = None) -> Page[EventSummary]:
@@ -173,3 +183,21 @@ class EventService:
                 offset=page.offset,
                 next_cursor=page.next_cursor,
             )
+
+    # -- helpers ------------------------------------------------------------
+    async def _commit(self, uow: EventsUnitOfWork) -> None:
+        await uow.commit()
+        events = uow.collect_events()
+        if events and self._publish is not None:
+            await self._publish(events)
+
+
+async def _load(uow: EventsUnitOfWork, event_id: str, *, for_update: bool = False) -> Event:
+    """The event, or ``NotFound``; an id no event can have (``a\\x00b``,
+    ``Bad Id``) is not found without a query, since a database may refuse to
+    even bind it (PostgreSQL and NUL)."""
+    if not is_event_id(event_id):
+        raise NotFound("Event", event_id)
+    if for_update:
+        return await uow.events.get_for_update_or_raise(event_id)
+    return await uow.events.get_or_raise(event_id)

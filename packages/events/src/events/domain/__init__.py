@@ -17,7 +17,12 @@ from events.domain.errors import (
     RegistrationClosed,
 )
 from events.domain.event import Event
-from events.domain.identifiers import new_event_id, new_registration_id, validate_event_id
+from events.domain.identifiers import (
+    is_event_id,
+    new_event_id,
+    new_registration_id,
+    validate_event_id,
+)
 from events.domain.registration import Registration, normalize_email
 from events.domain.repository import EventRepository
 from events.domain.schedule import Schedule
@@ -42,6 +47,7 @@ __all__ = [
     "RegistrationClosed",
     "RegistrationStatus",
     "Schedule",
+    "is_event_id",
     "new_event_id",
     "new_registration_id",
     "normalize_email",

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from shared_infrastructure.domain import DomainRuleViolation
 
 MAX_TITLE_LENGTH = 200
 MAX_VENUE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 5000
 MAX_CAPACITY = 1_000_000
+# Line breaks and tabs are text; every other control character is not.
+_LINE_BREAKS_AND_TABS = "\t\n\r"
+
+
+def has_control_characters(text: str, *, allowed: str = "") -> bool:
+    """Control characters and lone surrogates: no database stores them all
+    (PostgreSQL rejects NUL, every driver rejects surrogates), and the ones
+    that are stored (SQLite, MariaDB) come back invisible in a page or a mail."""
+    return any(unicodedata.category(char) in ("Cc", "Cs") and char not in allowed for char in text)
 
 
 def validate_title(value: str) -> str:
@@ -18,6 +29,8 @@ def validate_title(value: str) -> str:
         raise DomainRuleViolation(
             f"title must be at most {MAX_TITLE_LENGTH} characters", field="title"
         )
+    if has_control_characters(title):
+        raise DomainRuleViolation("title must not contain control characters", field="title")
     return title
 
 
@@ -27,6 +40,11 @@ def validate_description(value: str) -> str:
     if len(value) > MAX_DESCRIPTION_LENGTH:
         raise DomainRuleViolation(
             f"description must be at most {MAX_DESCRIPTION_LENGTH} characters",
+            field="description",
+        )
+    if has_control_characters(value, allowed=_LINE_BREAKS_AND_TABS):
+        raise DomainRuleViolation(
+            "description must not contain control characters other than line breaks and tabs",
             field="description",
         )
     return value
@@ -41,6 +59,8 @@ def validate_venue(value: str) -> str:
         raise DomainRuleViolation(
             f"venue must be at most {MAX_VENUE_LENGTH} characters", field="venue"
         )
+    if has_control_characters(venue):
+        raise DomainRuleViolation("venue must not contain control characters", field="venue")
     return venue
 
 

@@ -15,8 +15,17 @@ MAX_ID_LENGTH = 64
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
+def is_event_id(value: object) -> bool:
+    """Whether ``value`` could name an event; every stored event's id does.
+
+    Lets a lookup answer "no such event" for text no event can have (a NUL,
+    a space) without sending it to a database, which may refuse to bind it.
+    """
+    return isinstance(value, str) and len(value) <= MAX_ID_LENGTH and bool(_SLUG.fullmatch(value))
+
+
 def validate_event_id(value: str) -> str:
-    if not isinstance(value, str) or not _SLUG.fullmatch(value) or len(value) > MAX_ID_LENGTH:
+    if not is_event_id(value):
         raise DomainRuleViolation(
             f"event id must be 1-{MAX_ID_LENGTH} lowercase letters, digits, '_' or '-', "
             f"starting with a letter or digit (got {value!r})",

@@ -9,19 +9,25 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from events.domain.details import has_control_characters
 from events.domain.schedule import to_utc
 from events.domain.status import RegistrationStatus
 from shared_infrastructure.domain import DomainRuleViolation, Entity
 
 MAX_EMAIL_LENGTH = 254
 # Deliberately loose: a confirmation mail is the real test of an address.
+# Control characters (NUL...) are refused apart: no address holds one.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def normalize_email(value: str) -> str:
     """Lower-cased so ``Ann@x.org`` and ``ann@x.org`` count as one attendee."""
     email = value.strip().lower() if isinstance(value, str) else ""
-    if not _EMAIL.fullmatch(email) or len(email) > MAX_EMAIL_LENGTH:
+    if (
+        not _EMAIL.fullmatch(email)
+        or len(email) > MAX_EMAIL_LENGTH
+        or has_control_characters(email)
+    ):
         raise DomainRuleViolation(
             f"attendee_email must be a valid email address (got {value!r})",
             field="attendee_email",

@@ -21,7 +21,15 @@ def to_utc(value: datetime, field: str) -> datetime:
             f"{field} must include a timezone offset (e.g. 2025-07-01T20:00:00+02:00)",
             field=field,
         )
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # e.g. 0001-01-01T00:00+05:00 or 9999-12-31T23:59-05:00: the same
+        # instant in UTC falls outside the years 1-9999 a datetime can hold.
+        raise DomainRuleViolation(
+            f"{field} is out of range: in UTC it must fall within the years 1 to 9999",
+            field=field,
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from product_catalog.application import (
     ProductService,
     ProductView,
 )
+from shared_infrastructure.domain import InvalidQuery
 from shared_infrastructure.web.etag import etag, expected_version, matches_if_none_match
 
 ServiceDependency = Callable[..., Any]
@@ -66,19 +67,25 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
     async def list_products(
         params: Annotated[ProductListParams, Query()], service: Service
     ) -> ProductPageResponse:
-        page = await service.list(
-            ProductListQuery(
-                status=params.status,
-                name=params.name,
-                min_price=params.min_price,
-                max_price=params.max_price,
-                currency=params.currency,
-                sort=params.sort_keys(),
-                limit=params.limit,
-                offset=params.offset,
-                cursor=params.cursor,
-            )
+        query = ProductListQuery(
+            status=params.status,
+            name=params.name,
+            min_price=params.min_price,
+            max_price=params.max_price,
+            currency=params.currency,
+            sort=params.sort_keys(),
+            limit=params.limit,
+            offset=params.offset,
+            cursor=params.cursor,
         )
+        try:
+            page = await service.list(query)
+        except InvalidQuery as error:
+            # The shared query spec calls the cursor ``after``; a client can
+            # only fix a parameter this API has, so name ``cursor``.
+            if error.field != "after":
+                raise
+            raise InvalidQuery(error.message, field="cursor") from error
         return ProductPageResponse.of(page)
 
     @router.get(

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from product_catalog.application import ProductPage, ProductView
+from product_catalog.application import MAX_LIMIT, MAX_OFFSET, ProductPage, ProductView
 from product_catalog.domain import ProductStatus
 
 
@@ -119,8 +119,13 @@ class ProductListParams(BaseModel):
         description="Comma-separated keys among code, name, price, status; '-' for descending",
         examples=["-price,name"],
     )
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    limit: int = Field(20, ge=1, le=MAX_LIMIT)
+    offset: int = Field(
+        0,
+        ge=0,
+        le=MAX_OFFSET,
+        description=f"At most {MAX_OFFSET:,}; page further with `cursor`",
+    )
     cursor: str | None = Field(None, description="`next_cursor` of the previous page")
 
     def sort_keys(self) -> list[str]:

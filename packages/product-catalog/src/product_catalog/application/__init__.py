@@ -3,6 +3,7 @@
 from product_catalog.application.queries import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    MAX_OFFSET,
     SORT_FIELDS,
     ProductListQuery,
 )
@@ -13,6 +14,7 @@ from product_catalog.application.views import ProductPage, ProductView
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
+    "MAX_OFFSET",
     "SORT_FIELDS",
     "EventPublisher",
     "ProductCatalogUnitOfWork",

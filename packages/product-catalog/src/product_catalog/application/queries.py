@@ -6,11 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from product_catalog.domain import ProductStatus
+from product_catalog.domain import ProductStatus, has_control_characters, is_currency_code
 from shared_infrastructure.domain import Filter, InvalidQuery, Op, Ordering, QuerySpec
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Offsets are sent to the database as 64-bit integers; a bigger one made the
+# driver overflow (a 500). Paging this deep by offset makes the database skip
+# a million rows per request anyway: use the cursor instead.
+MAX_OFFSET = 1_000_000
 
 # Public sort keys -> domain fields; a leading "-" sorts descending.
 SORT_FIELDS: dict[str, str] = {
@@ -43,6 +47,19 @@ class ProductListQuery:
     def to_spec(self) -> QuerySpec:
         if not 1 <= self.limit <= MAX_LIMIT:
             raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise InvalidQuery(
+                f"offset must be between 0 and {MAX_OFFSET}; page further with the cursor",
+                field="offset",
+            )
+        if self.name is not None and has_control_characters(self.name):
+            # No name holds one, and PostgreSQL cannot even bind a NUL.
+            raise InvalidQuery("name must not contain control characters", field="name")
+        if self.currency is not None and not is_currency_code(self.currency):
+            raise InvalidQuery(
+                f"currency {self.currency!r} is not an ISO 4217 code in use (e.g. 'EUR')",
+                field="currency",
+            )
         if (
             self.min_price is not None
             and self.max_price is not None

@@ -20,7 +20,7 @@ from product_catalog.domain import (
     ProductNotFound,
 )
 from shared_infrastructure.application import retry_on_conflict
-from shared_infrastructure.domain import DomainEvent
+from shared_infrastructure.domain import DomainEvent, DomainRuleViolation
 
 EventPublisher = Callable[[Sequence[DomainEvent]], Awaitable[None]]
 
@@ -37,6 +37,13 @@ class ProductChanges:
     description: str | None = None
     price_amount: Decimal | None = None
     price_currency: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return all(
+            value is None
+            for value in (self.name, self.description, self.price_amount, self.price_currency)
+        )
 
 
 class ProductService:
@@ -88,7 +95,14 @@ class ProductService:
     async def update(
         self, product_id: UUID, changes: ProductChanges, *, expected_version: int | None = None
     ) -> ProductView:
-        """Apply several changes atomically: all of them or none."""
+        """Apply several changes atomically: all of them or none.
+
+        An update that names no field is refused, as in the events context:
+        it is almost always a client bug (a misspelt or dropped field), and
+        answering 200 would hide it.
+        """
+        if changes.is_empty:
+            raise DomainRuleViolation("nothing to change: give at least one field")
 
         def apply(product: Product) -> None:
             if changes.name is not None:

@@ -1,6 +1,6 @@
 """The catalog's domain model: pure Python, no persistence or web code."""
 
-from product_catalog.domain.currencies import ISO_4217_CODES, MINOR_UNITS
+from product_catalog.domain.currencies import ISO_4217_CODES, MINOR_UNITS, is_currency_code
 from product_catalog.domain.errors import (
     DuplicateProductCode,
     InvalidDescription,
@@ -32,6 +32,7 @@ from product_catalog.domain.product import (
 from product_catalog.domain.product_code import ProductCode
 from product_catalog.domain.product_status import ProductStatus
 from product_catalog.domain.repository import QUERYABLE_FIELDS, ProductRepository
+from product_catalog.domain.text import has_control_characters
 
 __all__ = [
     "DESCRIPTION_MAX_LENGTH",
@@ -62,4 +63,6 @@ __all__ = [
     "ProductRenamed",
     "ProductRepository",
     "ProductStatus",
+    "has_control_characters",
+    "is_currency_code",
 ]

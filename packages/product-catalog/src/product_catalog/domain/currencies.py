@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TypeGuard
 
 MINOR_UNITS: Mapping[str, int | None] = MappingProxyType(
     {
@@ -199,3 +200,12 @@ MINOR_UNITS: Mapping[str, int | None] = MappingProxyType(
 )
 
 ISO_4217_CODES: frozenset[str] = frozenset(MINOR_UNITS)
+
+
+def is_currency_code(value: object) -> TypeGuard[str]:
+    """An ISO 4217 code in current use, spelt exactly (``"EUR"``, not ``"eur"``).
+
+    The one test for "is this a currency": prices and the listing's currency
+    filter both use it, so a filter can never name what no price can hold.
+    """
+    return isinstance(value, str) and value in ISO_4217_CODES

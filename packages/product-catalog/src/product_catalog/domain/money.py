@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from product_catalog.domain.currencies import ISO_4217_CODES, MINOR_UNITS
+from product_catalog.domain.currencies import MINOR_UNITS, is_currency_code
 from product_catalog.domain.errors import InvalidMoney
 
 # Beyond this many integer digits quantizing would exceed Decimal's default
@@ -20,6 +20,8 @@ class Money:
     Floats are refused: ``0.1 + 0.2`` is not a price. An amount finer than
     the currency allows (``1.5 JPY``, ``9.999 EUR``) is refused rather than
     rounded, because silent rounding changes what the caller asked for.
+    A negative zero (``-0.00``) becomes ``0.00``: it is the same amount, and
+    not every store keeps the sign of a zero, so it would read back changed.
     """
 
     amount: Decimal
@@ -43,7 +45,7 @@ class Money:
 
 
 def _valid_currency(currency: object) -> str:
-    if not isinstance(currency, str) or currency not in ISO_4217_CODES:
+    if not is_currency_code(currency):
         raise InvalidMoney(
             f"currency {currency!r} is not an ISO 4217 code in use (e.g. 'EUR', 'USD')",
             field="currency",
@@ -64,6 +66,8 @@ def _valid_amount(amount: object, currency: str) -> Decimal:
         raise InvalidMoney(f"amount {amount!r} is not a finite number", field="amount")
     if value != 0 and value.adjusted() >= _MAX_INTEGER_DIGITS:
         raise InvalidMoney(f"amount {amount!r} is too large", field="amount")
+    if value.is_zero():
+        value = value.copy_abs()
     minor_units = MINOR_UNITS[currency]
     if minor_units is None:
         return value

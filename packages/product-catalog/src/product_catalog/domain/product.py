@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from decimal import Decimal
 from uuid import UUID
@@ -26,6 +25,7 @@ from product_catalog.domain.events import (
 from product_catalog.domain.money import Money
 from product_catalog.domain.product_code import ProductCode
 from product_catalog.domain.product_status import ProductStatus
+from product_catalog.domain.text import has_control_characters
 from shared_infrastructure.domain import AggregateRoot
 
 NAME_MAX_LENGTH = 200
@@ -164,7 +164,7 @@ def _valid_name(name: str) -> str:
         raise InvalidProductName("must not be blank")
     if len(text) > NAME_MAX_LENGTH:
         raise InvalidProductName(f"must be at most {NAME_MAX_LENGTH} characters")
-    if _has_unstorable(text, allowed=""):
+    if has_control_characters(text):
         raise InvalidProductName("must not contain control characters")
     return text
 
@@ -175,15 +175,9 @@ def _valid_description(description: str) -> str:
     text = description.strip()
     if len(text) > DESCRIPTION_MAX_LENGTH:
         raise InvalidDescription(f"must be at most {DESCRIPTION_MAX_LENGTH} characters")
-    if _has_unstorable(text, allowed="\t\n\r"):
+    if has_control_characters(text, allowed="\t\n\r"):
         raise InvalidDescription("must not contain control characters other than line breaks")
     return text
-
-
-def _has_unstorable(text: str, *, allowed: str) -> bool:
-    """Control characters and lone surrogates: no database stores them all
-    (PostgreSQL rejects NUL, every driver rejects surrogates)."""
-    return any(unicodedata.category(char) in ("Cc", "Cs") and char not in allowed for char in text)
 
 
 def _valid_price(price: Money) -> Money:
