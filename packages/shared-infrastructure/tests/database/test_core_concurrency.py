@@ -1,13 +1,15 @@
-"""Concurrent tasks never share a session: 50 tasks, each in its own
-``scope()``, keep their own session across awaits and never see another
-task's uncommitted rows; tasks started inside a scope get sessions of their
-own; a finished task's implicit session gives its connection back."""
+"""Requests never share a session: 50 tasks, each in its own ``scope()``,
+keep their own session across awaits and never see another task's
+uncommitted rows. Work a scope awaits through a helper task uses its
+session; concurrent tasks inside it open scopes of their own; a finished
+task's implicit session gives its connection back."""
 
 from __future__ import annotations
 
 import asyncio
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared_infrastructure.database.base import Base
@@ -71,30 +73,40 @@ async def test_rolled_back_scopes_leave_no_trace_among_committed_ones(
     assert owners == set(range(0, TASKS, 2))
 
 
-async def test_tasks_started_inside_a_scope_get_their_own_sessions(
+async def test_work_a_scope_awaits_through_a_helper_task_uses_its_session(
     committing_database: AsyncDatabase,
 ) -> None:
-    """An ``AsyncSession`` runs one statement at a time: tasks that shared
-    the request's session failed with "concurrent operations are not
-    permitted"."""
+    """``asyncio.wait_for`` runs its coroutine in a task of its own (Python
+    3.11): it must still read the request's uncommitted writes."""
     db = committing_database
-    seen: list[object] = []
 
-    async def work(owner: int) -> None:
-        session = db.session
-        seen.append(session)
-        session.add(CoreConcurrentRow(owner=owner))
+    async def count() -> int | None:
+        return await db.session.scalar(select(func.count()).select_from(CoreConcurrentRow))
+
+    async with db.scope() as session:
+        session.add(CoreConcurrentRow(owner=1))
         await session.flush()
-        await asyncio.sleep(0)
-        await session.scalar(select(func.count()).select_from(CoreConcurrentRow))
-        await session.commit()
+        assert await asyncio.wait_for(count(), timeout=30) == 1
+        await session.rollback()
+
+
+async def test_concurrent_tasks_inside_a_scope_open_scopes_of_their_own(
+    committing_database: AsyncDatabase,
+) -> None:
+    db = committing_database
+
+    async def work(owner: int) -> AsyncSession:
+        async with db.scope() as session:
+            session.add(CoreConcurrentRow(owner=owner))
+            await session.flush()
+            await asyncio.sleep(0)
+            await session.commit()
+            return session
 
     async with db.scope() as request_session:
-        await asyncio.gather(*(work(owner) for owner in range(5)))
-        assert db.session is request_session  # the scope's own task still has it
-        assert db.has_scope()
-    assert request_session not in seen
-    assert len({id(session) for session in seen}) == 5
+        sessions = await asyncio.gather(*(work(owner) for owner in range(5)))
+        assert db.session is request_session
+    assert len({id(s) for s in sessions} | {id(request_session)}) == 6
     async with db.scope() as session:
         total = await session.scalar(select(func.count()).select_from(CoreConcurrentRow))
     assert total == 5

@@ -107,6 +107,15 @@ def test_a_new_row_was_updated_when_it_was_created(session: Session) -> None:
     assert all(created == updated for created, updated in rows)
 
 
+def test_created_at_computed_by_the_database_still_gives_an_updated_at(
+    session: Session,
+) -> None:
+    session.execute(insert(CoreSoftItem).values(id=9, name="server-side", created_at=func.now()))
+    row = session.execute(select(CoreSoftItem.created_at, CoreSoftItem.updated_at)).one()
+    assert row.created_at is not None
+    assert row.updated_at is not None
+
+
 def test_timestamps_come_back_timezone_aware_utc(session: Session) -> None:
     before = datetime.now(UTC)
     session.add(CoreSoftItem(id=1, name="x"))

@@ -57,3 +57,25 @@ def test_a_server_that_refuses_connections_is_unavailable(url: str) -> None:
     finally:
         engine.dispose()
     assert isinstance(translate_error(caught.value), DatabaseUnavailable)
+
+
+class _DriverError(Exception):
+    """Stands in for a driver exception: only its code matters here."""
+
+    def __init__(self, *args: object, sqlstate: str | None = None) -> None:
+        super().__init__(*args)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    "orig",
+    [
+        _DriverError("lock timeout", sqlstate="55P03"),  # PostgreSQL lock_not_available
+        _DriverError("statement timeout", sqlstate="57014"),  # PostgreSQL query_canceled
+        _DriverError(1205, "Lock wait timeout exceeded"),  # MariaDB
+        _DriverError(1969, "Query execution was interrupted (max_statement_time)"),
+    ],
+)
+def test_waiting_too_long_is_transient_unavailability(orig: Exception) -> None:
+    error = sa_exc.OperationalError("UPDATE t SET x = 1", {}, orig)
+    assert isinstance(translate_error(error), DatabaseUnavailable)

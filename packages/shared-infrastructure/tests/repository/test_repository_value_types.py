@@ -6,14 +6,16 @@ cursor values with the columns' types."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import String, Time, TypeDecorator
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from shared_infrastructure.database.base import Base
 from shared_infrastructure.database.repository import (
     BaseRepository,
     InvalidFilter,
@@ -205,3 +207,32 @@ def test_a_cursor_with_text_for_an_integer_key_still_pages(
     by_text = items.paginate(limit=3, after=Cursor((str(last_id),)).encode())
     by_cursor = items.paginate(limit=3, after=first.next_cursor)
     assert [i.id for i in by_text] == [i.id for i in by_cursor]
+
+
+class Email(str):
+    """A value object stored through a custom column type."""
+
+
+class EmailType(TypeDecorator[str]):
+    impl = String(80)
+    cache_ok = True
+
+
+class CoreContact(Base):
+    __tablename__ = "core_value_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(EmailType())
+    opens: Mapped[time] = mapped_column(Time())
+
+
+def test_custom_types_take_their_own_values_and_in_takes_any_iterable(
+    session: Session,
+) -> None:
+    """A custom type is not second-guessed by its storage type, and an
+    unchecked type's ``__in`` accepts a generator like a checked one's."""
+    repo = SyncBaseRepository(CoreContact, session)
+    repo.create(email=Email("a@example.org"), opens=time(9))
+    assert repo.count(email=Email("a@example.org")) == 1
+    assert repo.count(opens__in=(t for t in [time(9), time(10)])) == 1
+    assert repo.count(id__in=(n for n in [1, 2, 3])) == 1

@@ -1,14 +1,15 @@
 """``Database`` and ``AsyncDatabase`` (seed 000): an engine, its session
 factory, and request/task-scoped sessions kept in a ``ContextVar``.
 
-A session belongs to the asyncio task (or, outside an event loop, the
-thread) that opened it. ``scope()`` opens one for its block; outside any
-scope, ``session`` falls back to one *implicit* session per task, which is
-what scripts using the active-record helpers want. A task started inside a
-scope inherits the context but not the session: it gets its own, so two
-concurrent tasks never share one (an ``AsyncSession`` cannot run two
-statements at once). A task's implicit session is closed when the task
-ends; ``remove()`` closes it earlier (and is the way for threads).
+``scope()`` opens a session for its block; everything the block runs uses
+it, including work it awaits through helper tasks (``asyncio.wait_for``,
+``asyncio.to_thread``), since asyncio copies the context into them. Each
+request has its own scope, so two requests never share a session; tasks
+that run *concurrently* inside one scope open a ``scope()`` of their own
+(an ``AsyncSession`` runs one statement at a time). Outside any scope,
+``session`` falls back to an *implicit* session that belongs to the task
+that opened it and is closed when that task ends (``remove()`` closes it
+earlier, and is the way for plain threads).
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ class _Owned(Generic[S]):
 
 
 class _ScopedSessions(Generic[S]):
-    """Which session is "current" for the running task: the innermost
-    ``scope()`` it opened, else its implicit session. Shared by both
+    """Which session is "current": the innermost ``scope()`` of this
+    context, else the running task's implicit session. Shared by both
     flavours; only opening and closing sessions differs between them."""
 
     def __init__(
@@ -81,9 +82,13 @@ class _ScopedSessions(Generic[S]):
 
     @staticmethod
     def _mine(owned: _Owned[S] | None) -> S | None:
-        """The session if the running task opened it (a child task sees its
-        parent's in the copied context, and must not use it)."""
+        """The implicit session if the running task opened it (a child task
+        sees its parent's in the copied context, and gets its own)."""
         return owned.session if owned is not None and owned.owner is _current_task() else None
+
+    def _scoped(self) -> S | None:
+        owned = self.scoped.get()
+        return owned.session if owned is not None else None
 
     def enter(self, session: S) -> Token[_Owned[S] | None]:
         return self.scoped.set(_Owned(session, _current_task()))
@@ -92,7 +97,7 @@ class _ScopedSessions(Generic[S]):
         self.scoped.reset(token)
 
     def current(self) -> S:
-        scoped = self._mine(self.scoped.get())
+        scoped = self._scoped()
         if scoped is not None:
             return scoped
         implicit = self._mine(self.implicit.get())
@@ -119,10 +124,10 @@ class _ScopedSessions(Generic[S]):
         task.add_done_callback(self._closing.discard)
 
     def peek(self) -> S | None:
-        return self._mine(self.scoped.get()) or self._mine(self.implicit.get())
+        return self._scoped() or self._mine(self.implicit.get())
 
     def has_scope(self) -> bool:
-        return self._mine(self.scoped.get()) is not None
+        return self._scoped() is not None
 
     def in_transaction(self) -> bool:
         current = self.peek()

@@ -143,8 +143,11 @@ def is_serialization_failure(error: BaseException) -> bool:
 # Codes that mean "the server or the file cannot serve us now", as opposed
 # to an error in what we asked (a missing table, a syntax error): only these
 # deserve a 503 and a Retry-After.
-_PG_UNAVAILABLE_CLASSES = ("08", "53", "57")  # connection, resources, operator intervention
-_MYSQL_UNAVAILABLE = frozenset({1040, 1053, 2002, 2003, 2005, 2006, 2013, 2055})
+# Waiting too long (for a lock, for a statement) counts too: it is transient.
+_PG_UNAVAILABLE_CLASSES = ("08", "53", "57", "55P03")  # + lock_not_available
+_MYSQL_UNAVAILABLE = frozenset(
+    {1040, 1053, 1205, 1969, 2002, 2003, 2005, 2006, 2013, 2055, 3024}
+)  # 1205 lock wait timeout, 1969/3024 statement time limits
 _SQLITE_UNAVAILABLE = frozenset({10, 13, 14})  # IOERR, FULL, CANTOPEN (primary codes)
 
 

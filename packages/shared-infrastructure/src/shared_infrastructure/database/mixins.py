@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,22 +16,25 @@ from shared_infrastructure.database.types import UtcDateTime, utcnow
 
 class SameAsColumn:
     """A column default that repeats the value another column of the same
-    row got (given or defaulted before it, in column order).
+    row got (given or defaulted before it, in column order); ``otherwise``
+    when that value is not known in Python (e.g. ``created_at=func.now()``
+    is rendered into the SQL).
 
     A plain object, not a closure, so that bulk insert paths that fill
     defaults themselves (the PostgreSQL ``unnest`` path of the generic
     repository) can recognise it and copy the other column's values.
     """
 
-    __slots__ = ("key",)
+    __slots__ = ("key", "otherwise")
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, otherwise: Callable[[], Any]) -> None:
         self.key = key
+        self.otherwise = otherwise
 
     def __call__(self, context: DefaultExecutionContext) -> Any:
         # SQLAlchemy leaves get_current_parameters untyped.
         parameters = context.get_current_parameters()  # type: ignore[no-untyped-call]
-        return parameters[self.key]
+        return parameters[self.key] if self.key in parameters else self.otherwise()
 
     def __repr__(self) -> str:
         return f"SameAsColumn({self.key!r})"
@@ -45,7 +49,7 @@ class TimestampMixin:
     )
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime(),
-        default=SameAsColumn("created_at"),
+        default=SameAsColumn("created_at", otherwise=utcnow),
         onupdate=utcnow,
         nullable=False,
         sort_order=901,

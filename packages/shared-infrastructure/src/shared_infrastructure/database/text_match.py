@@ -8,7 +8,7 @@ statement is built once, whatever runs it:
 =============  ====================================================
 PostgreSQL     ``column LIKE :pattern ESCAPE '\\'``
 SQLite         ``column GLOB :pattern``, the pattern converted on bind
-MariaDB/MySQL  ``column LIKE :pattern COLLATE utf8mb4_bin ESCAPE '\\'``
+MariaDB/MySQL  ``column LIKE :p AND column LIKE :p COLLATE utf8mb4_bin``
 =============  ====================================================
 
 Patterns use LIKE syntax (``%``, ``_``, ``LIKE_ESCAPE``) everywhere.
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Dialect, SQLColumnExpression, String, TypeDecorator, literal
+from sqlalchemy import Boolean, Dialect, SQLColumnExpression, String, TypeDecorator, and_, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -94,9 +94,13 @@ def _compile_glob(element: CaseSensitiveLike, compiler: SQLCompiler, **kw: Any) 
 @compiles(CaseSensitiveLike, "mysql")
 @compiles(CaseSensitiveLike, "mariadb")
 def _compile_binary_like(element: CaseSensitiveLike, compiler: SQLCompiler, **kw: Any) -> str:
+    """The plain LIKE first, in the column's collation, so that a prefix
+    search can still range-scan the column's index; the binary LIKE then
+    keeps upper and lower case apart."""
     column, pattern = _operands(element)
     binary = pattern.collate(MYSQL_BINARY_COLLATION)
-    return compiler.process(column.like(binary, escape=LIKE_ESCAPE), **kw)
+    both = and_(column.like(pattern, escape=LIKE_ESCAPE), column.like(binary, escape=LIKE_ESCAPE))
+    return compiler.process(both, **kw)
 
 
 __all__ = ["CaseSensitiveLike", "LikePattern", "case_sensitive_like", "like_to_glob"]

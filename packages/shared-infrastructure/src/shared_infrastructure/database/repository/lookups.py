@@ -79,6 +79,7 @@ from shared_infrastructure.database.repository.errors import (
 )
 from shared_infrastructure.database.repository.mapping import Attribute, ModelInfo
 from shared_infrastructure.database.text_match import case_sensitive_like
+from shared_infrastructure.database.types import UtcDateTime
 from shared_infrastructure.domain.query import LIKE_ESCAPE, Filter, Op, escape_like
 
 LOOKUP_SEPARATOR = "__"
@@ -344,8 +345,10 @@ def value_coercer(column: Attribute | ColumnElement[Any]) -> Coercer | None:
     are not checked (JSON, binary, custom types...). ``None`` values are the
     caller's business (``IS NULL``)."""
     column_type: TypeEngine[Any] = column.type
+    if isinstance(column_type, UtcDateTime):
+        return _datetime
     if isinstance(column_type, TypeDecorator):
-        column_type = column_type.impl_instance
+        return None  # a custom type takes its own values (e.g. a value object)
     if isinstance(column_type, Enum):  # before String: an Enum is a String
         return _enum(column_type)
     if isinstance(column_type, Boolean):
@@ -426,7 +429,7 @@ def _coerced(
 ) -> Any:
     coerce = value_coercer(column)
     if coerce is None:
-        return value
+        return list(value) if many else value
     try:
         return coerce_values(coerce, value) if many else coerce(value)
     except BadValue as error:
