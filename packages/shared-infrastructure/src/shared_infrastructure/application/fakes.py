@@ -28,6 +28,7 @@ from shared_infrastructure.domain.query import (
     Ordering,
     Page,
     QuerySpec,
+    check_kind,
 )
 from shared_infrastructure.domain.repository import Repository
 
@@ -76,7 +77,11 @@ def matches(obj: Any, filter_: Filter) -> bool:
     if filter_.op is Op.IS_NULL:
         return (value is None) is bool(filter_.value)
     if filter_.op is Op.IN:
-        return value in list(filter_.value)
+        candidates = list(filter_.value)
+        if value is not None:
+            for candidate in candidates:
+                check_kind(filter_.field, candidate, value)
+        return value in candidates
     if filter_.op in (Op.LIKE, Op.ILIKE):
         return _like(value, filter_, case_insensitive=filter_.op is Op.ILIKE)
     if filter_.op in (Op.EQ, Op.NE) and filter_.value is None:
@@ -88,6 +93,7 @@ def matches(obj: Any, filter_: Filter) -> bool:
         )
     if value is None:
         return False
+    check_kind(filter_.field, filter_.value, value)
     try:
         return _COMPARISONS[filter_.op](value, filter_.value)
     except TypeError:

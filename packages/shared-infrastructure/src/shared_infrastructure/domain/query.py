@@ -128,6 +128,39 @@ class Page(Generic[T]):
         return len(self.items)
 
 
+def value_kind(value: Any) -> str | None:
+    """The family of a filter value (``"number"``, ``"text"``...), ``None``
+    for values that are not checked. The SQL adapter and the in-memory fakes
+    both refuse a filter whose value is of another family than the field's,
+    e.g. the text ``"5"`` for a number, so that neither converts what the
+    other would not."""
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float | Decimal):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, uuid.UUID):
+        return "uuid"
+    return None
+
+
+def check_kind(field: str, value: Any, expected: Any) -> None:
+    """Raise ``InvalidQuery`` when ``value`` and ``expected`` (a value the
+    field holds) are of different, known families."""
+    given, wanted = value_kind(value), value_kind(expected)
+    if given is not None and wanted is not None and given != wanted:
+        raise InvalidQuery(
+            f"{field!r}: {value!r} is not a valid value (expected {wanted})", field=field
+        )
+
+
 def escape_like(text: str, escape: str = LIKE_ESCAPE) -> str:
     """Make ``%``, ``_`` and the escape character match themselves."""
     return (

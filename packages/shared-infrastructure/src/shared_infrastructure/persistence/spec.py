@@ -18,9 +18,10 @@ from enum import Enum
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, false, func, select
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import InstrumentedAttribute
 
-from shared_infrastructure.database.repository.lookups import BadValue, coerce_values, value_coercer
+from shared_infrastructure.database.repository.lookups import BadValue, value_coercer
 from shared_infrastructure.database.repository.statements import (
     KeyPart,
     decode_cursor,
@@ -36,6 +37,7 @@ from shared_infrastructure.domain.query import (
     InvalidQuery,
     Op,
     QuerySpec,
+    check_kind,
 )
 
 Columns = Mapping[str, InstrumentedAttribute[Any]]
@@ -65,17 +67,25 @@ def _plain(value: Any) -> Any:
 
 
 def _checked(column: InstrumentedAttribute[Any], item: Filter, value: Any, many: bool) -> Any:
-    """``value`` as the column's Python type, or ``InvalidQuery`` naming the field."""
+    """``value`` as the column's Python type, or ``InvalidQuery`` naming the
+    field. Unlike the generic repository's lookups, text is not parsed into
+    numbers, dates or ids here: the in-memory fakes cannot know a field's
+    type, so both refuse a value of another family (``check_kind``)."""
     coerce = value_coercer(column)
     if coerce is None:
-        return value
+        return list(value) if many else value
+    values = list(value) if many else [value]
     try:
-        return coerce_values(coerce, value) if many else coerce(value)
+        checked = [coerce(v) for v in values]
     except BadValue as error:
         raise InvalidQuery(
             f"{item.field!r}: {error.value!r} is not a valid value (expected {error.expected})",
             field=item.field,
         ) from None
+    if not isinstance(column.type, SAEnum):
+        for given, typed in zip(values, checked, strict=True):
+            check_kind(item.field, given, typed)
+    return checked if many else checked[0]
 
 
 def filter_clause(columns: Columns, item: Filter) -> ColumnElement[bool]:
