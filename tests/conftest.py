@@ -245,3 +245,31 @@ def find_unused_contexts(root: Path = ROOT, number: int = 1) -> list[ContextName
 def unused_contexts() -> Callable[..., list[ContextNames]]:
     """``unused_contexts(root=ROOT, number=1)``: see :func:`find_unused_contexts`."""
     return find_unused_contexts
+
+
+# Not copied into a sandbox workspace: environments, caches, local data, VCS.
+WORKSPACE_IGNORE = shutil.ignore_patterns(
+    ".venv",
+    ".git",
+    "__pycache__",
+    "*.pyc",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".import_linter_cache",
+    "*.db",
+    "*.db-*",
+    "results",
+)
+
+
+def copy_workspace(target: Path) -> Path:
+    """The workspace's sources at ``target``, without environments or data."""
+    shutil.copytree(ROOT, target, ignore=WORKSPACE_IGNORE)
+    return target
+
+
+@pytest.fixture(scope="session")
+def workspace_copier() -> Callable[[Path], Path]:
+    """``workspace_copier(target)``: see :func:`copy_workspace`."""
+    return copy_workspace

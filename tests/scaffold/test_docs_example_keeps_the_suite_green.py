@@ -10,7 +10,6 @@ must pick a name that is still free rather than assume one).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,20 +20,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "docs" / "adding-a-bounded-context.md"
 COMMAND = ("new-context", "billing", "--aggregate", "Invoice")
-# Not copied: environments, caches, local data, VCS.
-IGNORE = shutil.ignore_patterns(
-    ".venv",
-    ".git",
-    "__pycache__",
-    "*.pyc",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".import_linter_cache",
-    "*.db",
-    "*.db-*",
-    "results",
-)
 # The tests that make up a context; the planted-violation cases do not.
 NAME_SENSITIVE = (
     "tests/scaffold/test_scaffold_pieces.py",
@@ -76,12 +61,12 @@ def test_the_documented_command_is_the_one_run_here() -> None:
 
 
 def test_workspace_tests_pass_after_following_the_docs(
-    tmp_path: Path, unused_contexts: Any
+    tmp_path: Path, unused_contexts: Any, workspace_copier: Any
 ) -> None:
     if unused_contexts(ROOT)[0].package != "billing":
         pytest.skip("this workspace already has billing: the suite runs with it anyway")
     workspace = tmp_path / "workspace"
-    shutil.copytree(ROOT, workspace, ignore=IGNORE)
+    workspace_copier(workspace)
 
     created = _run(workspace, "-m", "api", *COMMAND)
     assert "Created packages/billing" in created

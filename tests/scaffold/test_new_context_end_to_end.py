@@ -15,6 +15,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -22,20 +23,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 UV = shutil.which("uv")
-# Not copied: environments, caches, local data, VCS.
-IGNORE = shutil.ignore_patterns(
-    ".venv",
-    ".git",
-    "__pycache__",
-    "*.pyc",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".import_linter_cache",
-    "*.db",
-    "*.db-*",
-    "results",
-)
 
 pytestmark = [
     pytest.mark.slow,
@@ -73,9 +60,11 @@ def _run(workspace: Path, *command: str, timeout: float = 300) -> str:
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def workspace(
+    tmp_path_factory: pytest.TempPathFactory, workspace_copier: Callable[[Path], Path]
+) -> Path:
     copy = tmp_path_factory.mktemp("scaffold") / "workspace"
-    shutil.copytree(ROOT, copy, ignore=IGNORE)
+    workspace_copier(copy)
     (copy / "data").mkdir(exist_ok=True)
     return copy
 

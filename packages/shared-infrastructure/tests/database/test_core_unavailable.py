@@ -32,14 +32,19 @@ def test_a_missing_column_is_an_error_not_unavailability(session: Session) -> No
     assert not isinstance(translate_error(caught.value), DatabaseUnavailable)
 
 
-def test_a_database_file_that_cannot_be_opened_is_unavailable(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'missing-directory' / 'app.db'}")
+def _connect_error(url: str) -> sa_exc.OperationalError:
+    engine = create_engine(url)
     try:
         with pytest.raises(sa_exc.OperationalError) as caught, engine.connect():
             pass
     finally:
         engine.dispose()
-    assert isinstance(translate_error(caught.value), DatabaseUnavailable)
+    return caught.value
+
+
+def test_a_database_file_that_cannot_be_opened_is_unavailable(tmp_path: Path) -> None:
+    error = _connect_error(f"sqlite:///{tmp_path / 'missing-directory' / 'app.db'}")
+    assert isinstance(translate_error(error), DatabaseUnavailable)
 
 
 @pytest.mark.parametrize(
@@ -50,13 +55,7 @@ def test_a_database_file_that_cannot_be_opened_is_unavailable(tmp_path: Path) ->
     ],
 )
 def test_a_server_that_refuses_connections_is_unavailable(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        with pytest.raises(sa_exc.OperationalError) as caught, engine.connect():
-            pass
-    finally:
-        engine.dispose()
-    assert isinstance(translate_error(caught.value), DatabaseUnavailable)
+    assert isinstance(translate_error(_connect_error(url)), DatabaseUnavailable)
 
 
 class _DriverError(Exception):
