@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from shared_infrastructure.domain.events import DomainEvent
 
 JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
 """What a payload may hold: plain JSON data, nothing that needs a decoder."""
@@ -118,6 +120,11 @@ class IntegrationEvent:
         return cls.from_dict(data)
 
 
+PublishedLanguage = Callable[[DomainEvent], Iterable[IntegrationEvent]]
+"""A context's choice of which of its domain events to publish, and as what:
+the unit of work calls it at commit for every domain event it collected.
+Most domain events map to nothing (they stay inside the context)."""
+
 IntegrationEventHandler = Callable[[IntegrationEvent], Awaitable[None]]
 """Applies one event. It runs inside the consumer's transaction (which also
 records the event in the inbox), so the work it does through a unit of work
@@ -155,5 +162,6 @@ __all__ = [
     "IntegrationEventHandler",
     "InvalidIntegrationEvent",
     "JsonValue",
+    "PublishedLanguage",
     "Subscription",
 ]
