@@ -227,7 +227,7 @@ async def test_replay_applies_a_range_again_for_one_consumer(
     with sync_engine.connect() as connection:
         positions = list(connection.scalars(select(OutboxRecord.position).order_by("position")))
 
-    assert await replay(committing_database, first, positions[0], positions[-1]) == 2
+    assert await replay(committing_database, [first], positions[0], positions[-1]) == 2
 
     assert [b for _, _, b in applied(sync_engine, "c1")] == [1, 2, 1, 2]
     assert [b for _, _, b in applied(sync_engine, "c2")] == [1, 2]
@@ -287,3 +287,21 @@ async def test_a_running_relay_delivers_a_commit_promptly_and_stops_cleanly(
         await asyncio.wait_for(task, timeout=10)
     assert task.done()
     assert task.exception() is None
+
+
+async def test_one_consumer_may_read_several_topics_through_one_inbox(
+    committing_database: AsyncDatabase, sync_engine: Engine
+) -> None:
+    deposits = recording(committing_database, "c1")
+    openings = recording(committing_database, "c1", name="account.opened")
+    consumer = [openings, deposits]
+    relay = OutboxRelay(committing_database, InProcessPublisher(committing_database, consumer))
+    await open_and_deposit(committing_database, "a1", 1)
+
+    assert await relay.relay_once() == 2
+    assert [b for _, _, b in applied(sync_engine, "c1")] == [0, 1]  # opened, then deposited
+    with sync_engine.connect() as connection:
+        positions = list(connection.scalars(select(OutboxRecord.position).order_by("position")))
+
+    assert await replay(committing_database, consumer, positions[0], positions[-1]) == 2
+    assert [b for _, _, b in applied(sync_engine, "c1")] == [0, 1, 0, 1]

@@ -131,11 +131,11 @@ async def _replay(database: Any, args: argparse.Namespace) -> int:
 
     if args.first > args.last:
         raise OutboxCommandFailed("--from must not exceed --to")
-    by_key = {subscription.key: subscription for subscription in subscriptions_of(database)}
-    subscription = by_key.get(args.consumer)
-    if subscription is None:
-        known = ", ".join(sorted(by_key)) or "none"
+    subscriptions = subscriptions_of(database)
+    consumer = [s for s in subscriptions if s.key == args.consumer]
+    if not consumer:
+        known = ", ".join(sorted({s.key for s in subscriptions})) or "none"
         raise OutboxCommandFailed(f"no consumer {args.consumer!r} in this service (known: {known})")
-    applied = await replay(database, subscription, args.first, args.last)
-    print(f"replayed {applied} message(s) to {subscription.key}")
+    applied = await replay(database, consumer, args.first, args.last)
+    print(f"replayed {applied} message(s) to {args.consumer}")
     return 0
