@@ -144,8 +144,12 @@ class EventService:
             return EventDetails.of(event, ticket)
 
     async def cancel(self, event_id: str, *, expected_version: int | None = None) -> EventDetails:
+        """Locks the event like a registration does, so the cancel queues
+        behind the registrations in flight (and they behind it) instead of
+        losing the race: every registration then lands before the cancel and
+        is cancelled with it, or is refused after it."""
         async with self._uow_factory().writing() as uow:
-            event = await _load(uow, event_id)
+            event = await _load(uow, event_id, for_update=True)
             event.check_version(expected_version)
             now = self._clock()
             event.cancel(now=now)
