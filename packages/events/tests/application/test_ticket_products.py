@@ -82,10 +82,16 @@ async def ticketed_event(service: EventService, code: str = "PASS001") -> str:
 
 
 class TestSubscriptions:
-    def test_one_consumer_reads_every_product_state_event_at_version_1(
+    def test_one_consumer_per_product_state_event_at_version_1(
         self, subscriptions: list[Subscription]
     ) -> None:
-        assert {s.key for s in subscriptions} == {"events.ticket_products"}
+        assert sorted(s.key for s in subscriptions) == [
+            "events.ticket_products.activated",
+            "events.ticket_products.created",
+            "events.ticket_products.deleted",
+            "events.ticket_products.discontinued",
+            "events.ticket_products.price_changed",
+        ]
         assert sorted(s.topic for s in subscriptions) == [
             "product.activated.v1",
             "product.created.v1",

@@ -26,7 +26,7 @@ from events.domain import TicketProduct
 from shared_infrastructure.application.integration_events import IntegrationEvent, Subscription
 
 SUBSCRIBER = "events"
-CONSUMER = "ticket_products"
+CONSUMER_PREFIX = "ticket_products"
 
 
 class TicketProductProjection:
@@ -56,8 +56,16 @@ class TicketProductProjection:
 def ticket_product_subscriptions(
     uow_factory: Callable[[], EventsUnitOfWork],
 ) -> list[Subscription]:
-    """One consumer (``events.ticket_products``) for every product event read."""
+    """One consumer per product event read (a consumer key is unique:
+    ``events.ticket_products.activated``...), all applying to the same copy.
+    The relay delivers the events of one product in order whichever
+    consumer they go to, and the copy ignores a state older than its own."""
     handler = TicketProductProjection(uow_factory)
     return [
-        Subscription(SUBSCRIBER, CONSUMER, name, VERSION, handler) for name in PRODUCT_STATE_EVENTS
+        Subscription(SUBSCRIBER, _consumer(name), name, VERSION, handler)
+        for name in PRODUCT_STATE_EVENTS
     ]
+
+
+def _consumer(name: str) -> str:
+    return f"{CONSUMER_PREFIX}.{name.removeprefix('product.')}"
