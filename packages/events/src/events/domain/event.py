@@ -365,7 +365,14 @@ class Event(AggregateRoot[str]):
             )
         self._seats_taken -= registration.seats
         self._registration_count -= 1
-        self.record_event(self._registration_cancelled(registration, by_event=False))
+        self.record_event(
+            RegistrationCancelled(
+                aggregate_id=self.id,
+                registration_id=registration.id,
+                attendee_email=registration.attendee_email,
+                seats=registration.seats,
+            )
+        )
 
     # -- helpers ------------------------------------------------------------
     def _ensure_not_cancelled(self, action: str) -> None:
@@ -373,14 +380,3 @@ class Event(AggregateRoot[str]):
             raise InvalidEventState(
                 f"cannot {action} event {self.id!r}: it is cancelled", field="status"
             )
-
-    def _registration_cancelled(
-        self, registration: Registration, *, by_event: bool
-    ) -> RegistrationCancelled:
-        return RegistrationCancelled(
-            aggregate_id=self.id,
-            registration_id=registration.id,
-            attendee_email=registration.attendee_email,
-            seats=registration.seats,
-            by_event=by_event,
-        )
