@@ -8,7 +8,7 @@ there is one source of truth, and its errors reach the client as 4xx too.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -26,6 +26,7 @@ from events.application import (
     TicketDetails,
 )
 from events.domain import EventStatus, RegistrationStatus
+from events.domain.ticket import MAX_PRODUCT_CODE_LENGTH, PRODUCT_CODE_PATTERN
 
 WholeNumber = Annotated[int, Field(strict=True)]
 
@@ -48,6 +49,8 @@ class EventCreate(_Request):
     capacity: WholeNumber = Field(description="Seats on offer, at least 1.", examples=[500])
     ticket_product_code: str | None = Field(
         default=None,
+        max_length=MAX_PRODUCT_CODE_LENGTH,
+        pattern=PRODUCT_CODE_PATTERN,
         description="Code of the catalog product sold as the ticket (e.g. `PROD001`): "
         "registering then needs that product on sale. The product may be created in the "
         "catalog before or after the event.",
@@ -128,7 +131,7 @@ class RegistrationListParams(_Request):
 
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = Field(default=None, description="`next_cursor` of the previous page")
-    sort: str = Field(
+    sort: Literal["registered_at", "-registered_at"] = Field(
         default="registered_at", description="registered_at or -registered_at (newest first)"
     )
     status: RegistrationStatus | None = None

@@ -20,7 +20,8 @@ from shared_infrastructure.domain import AggregateRoot, DomainRuleViolation
 
 # The catalog's product code format, as its published contract states it;
 # a code that cannot name a product is refused before it is stored.
-_PRODUCT_CODE = re.compile(r"[A-Z]{2,10}[0-9]{3,10}")
+PRODUCT_CODE_PATTERN = r"^[A-Z]{2,10}[0-9]{3,10}$"
+_PRODUCT_CODE = re.compile(PRODUCT_CODE_PATTERN)
 MAX_PRODUCT_CODE_LENGTH = 20
 _CURRENCY = re.compile(r"[A-Z]{3}")
 MAX_AMOUNT_LENGTH = 32
