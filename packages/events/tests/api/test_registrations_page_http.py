@@ -119,10 +119,21 @@ async def test_an_unknown_event_is_404(client: httpx.AsyncClient) -> None:
         {"sort": "attendee_email"},
         {"status": "pending"},
         {"cursor": "not-a-cursor"},
+        {"cursor": "x" * 2049},
         {"offset": 5},
         {"after": "x"},
     ],
-    ids=["limit-0", "limit-101", "limit-text", "sort", "status", "cursor", "offset", "after"],
+    ids=[
+        "limit-0",
+        "limit-101",
+        "limit-text",
+        "sort",
+        "status",
+        "cursor",
+        "cursor-too-long",
+        "offset",
+        "after",
+    ],
 )
 async def test_bad_queries_are_422_naming_the_parameter(
     client: httpx.AsyncClient, params: dict[str, Any]
@@ -132,4 +143,4 @@ async def test_bad_queries_are_422_naming_the_parameter(
     response = await client.get("/events/ev_001/registrations", params=params)
 
     assert response.status_code == 422, response.text
-    assert next(iter(params)) in response.text
+    assert f'"{next(iter(params))}"' in response.text

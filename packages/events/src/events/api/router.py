@@ -28,6 +28,7 @@ from events.api.schemas import (
     error_responses,
 )
 from events.application import EventDetails, EventService
+from shared_infrastructure.domain import InvalidQuery
 from shared_infrastructure.web.etag import etag, expected_version, matches_if_none_match
 
 ServiceDependency = Callable[..., Any]
@@ -167,7 +168,12 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
     async def list_registrations(
         event_id: str, params: Annotated[RegistrationListParams, Query()], service: Service
     ) -> RegistrationPage:
-        page = await service.list_registrations(event_id, params.to_query())
+        try:
+            page = await service.list_registrations(event_id, params.to_query())
+        except InvalidQuery as error:
+            if error.field != "after":  # the query spec's name for this API's cursor
+                raise
+            raise InvalidQuery(error.message, field="cursor") from error
         return RegistrationPage(
             items=[RegistrationOut.of(item) for item in page.items],
             limit=page.limit,

@@ -130,7 +130,9 @@ class RegistrationListParams(_Request):
     """Query string of ``GET /events/{id}/registrations``; unknown parameters are refused."""
 
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page")
+    cursor: str | None = Field(
+        default=None, max_length=2048, description="`next_cursor` of the previous page"
+    )
     sort: Literal["registered_at", "-registered_at"] = Field(
         default="registered_at", description="registered_at or -registered_at (newest first)"
     )
