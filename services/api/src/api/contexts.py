@@ -29,7 +29,7 @@ from fastapi import APIRouter
 from sqlalchemy import Table
 
 from events.api import create_router as create_events_router
-from events.application import EventService
+from events.application import EventService, ticket_product_subscriptions
 from events.infrastructure import SqlAlchemyEventsUnitOfWork
 from events.infrastructure.seed_data import SEED_EVENTS, seed_events
 from product_catalog.api import create_router as create_products_router
@@ -165,6 +165,11 @@ def _event_service(database: AsyncDatabase) -> EventService:
     return EventService(lambda: SqlAlchemyEventsUnitOfWork(database))
 
 
+def _event_subscriptions(database: AsyncDatabase) -> list[Subscription]:
+    """The events context's copy of catalog products, fed by the catalog."""
+    return ticket_product_subscriptions(lambda: SqlAlchemyEventsUnitOfWork(database))
+
+
 async def _seed_products(settings: Settings) -> SeedOutcome:
     database = AsyncDatabase.from_settings(settings)
     try:
@@ -208,6 +213,7 @@ CONTEXTS: tuple[ContextModule, ...] = (
         build_service=_event_service,
         create_router=create_events_router,
         seed=_seed_events,
+        subscriptions=_event_subscriptions,
     ),
 )
 
