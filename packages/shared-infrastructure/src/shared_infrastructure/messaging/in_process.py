@@ -7,7 +7,9 @@ or after ``max_attempts`` failures *parked* (``messaging_parked``: visible in
 durably accepted and the relay moves on. To keep each aggregate key in
 order, a consumer that has a message of some key parked parks the later
 messages of that key too (behind it) until the parked one is retried; other
-keys and other consumers keep flowing.
+keys and other consumers keep flowing. The keys of a batch are delivered
+concurrently (``concurrency`` at a time), each key in order: a delivery
+waits for its own commit, so this is what throughput scales with.
 """
 
 from __future__ import annotations
@@ -55,11 +57,16 @@ class InProcessPublisher:
         database: AsyncDatabase,
         subscriptions: Sequence[Subscription],
         retry: RetryPolicy | None = None,
+        *,
+        concurrency: int = 4,
     ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
         self._database = database
         self._subscriptions = tuple(subscriptions)
         self._inbox = Inbox(database)
         self.retry = retry or RetryPolicy()
+        self.concurrency = concurrency
 
     @property
     def subscriptions(self) -> tuple[Subscription, ...]:
@@ -70,10 +77,26 @@ class InProcessPublisher:
             return
         # One look-up per batch: which (consumer, key) pairs wait behind a parked message.
         blocked = await parked_keys(self._database, {event.aggregate_key for event in events})
+        by_key: dict[str, list[IntegrationEvent]] = {}
         for event in events:
-            for subscription in self._subscriptions:
-                if subscription.matches(event):
-                    await self._deliver(subscription, event, blocked)
+            by_key.setdefault(event.aggregate_key, []).append(event)
+        # Keys are independent: up to `concurrency` of them at once (each
+        # delivery waits for its own commit), each key strictly in order.
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def deliver_in_order(group: list[IntegrationEvent]) -> None:
+            async with slots:
+                for event in group:
+                    for subscription in self._subscriptions:
+                        if subscription.matches(event):
+                            await self._deliver(subscription, event, blocked)
+
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                for group in by_key.values():
+                    tasks.create_task(deliver_in_order(group))
+        except ExceptionGroup as failures:  # e.g. the database went away while parking
+            raise failures.exceptions[0] from failures
 
     async def _deliver(
         self,
