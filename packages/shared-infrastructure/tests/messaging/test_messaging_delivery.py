@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Sequence
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from shared_infrastructure.application.integration_events import IntegrationEvent, Subscription
@@ -227,7 +229,7 @@ async def test_replay_applies_a_range_again_for_one_consumer(
     with sync_engine.connect() as connection:
         positions = list(connection.scalars(select(OutboxRecord.position).order_by("position")))
 
-    assert await replay(committing_database, first, positions[0], positions[-1]) == 2
+    assert await replay(committing_database, [first], positions[0], positions[-1]) == 2
 
     assert [b for _, _, b in applied(sync_engine, "c1")] == [1, 2, 1, 2]
     assert [b for _, _, b in applied(sync_engine, "c2")] == [1, 2]
@@ -287,3 +289,52 @@ async def test_a_running_relay_delivers_a_commit_promptly_and_stops_cleanly(
         await asyncio.wait_for(task, timeout=10)
     assert task.done()
     assert task.exception() is None
+
+
+async def test_one_consumer_may_read_several_topics_through_one_inbox(
+    committing_database: AsyncDatabase, sync_engine: Engine
+) -> None:
+    deposits = recording(committing_database, "c1")
+    openings = recording(committing_database, "c1", name="account.opened")
+    consumer = [openings, deposits]
+    relay = OutboxRelay(committing_database, InProcessPublisher(committing_database, consumer))
+    await open_and_deposit(committing_database, "a1", 1)
+
+    assert await relay.relay_once() == 2
+    assert [b for _, _, b in applied(sync_engine, "c1")] == [0, 1]  # opened, then deposited
+    with sync_engine.connect() as connection:
+        positions = list(connection.scalars(select(OutboxRecord.position).order_by("position")))
+
+    assert await replay(committing_database, consumer, positions[0], positions[-1]) == 2
+    assert [b for _, _, b in applied(sync_engine, "c1")] == [0, 1, 0, 1]
+
+
+class RefusingOnce:
+    """A publisher (a broker, say) that refuses the first batch."""
+
+    def __init__(self, then: InProcessPublisher) -> None:
+        self.then = then
+        self.refused = False
+
+    async def publish(self, events: Sequence[IntegrationEvent]) -> None:
+        if not self.refused:
+            self.refused = True
+            raise ConnectionError("broker unreachable")
+        await self.then.publish(events)
+
+
+async def test_a_batch_the_publisher_refused_is_released_for_the_next_round(
+    committing_database: AsyncDatabase, sync_engine: Engine
+) -> None:
+    publisher = RefusingOnce(
+        InProcessPublisher(committing_database, [recording(committing_database, "c1")])
+    )
+    relay = OutboxRelay(committing_database, publisher)  # a 30 s lease: released, not expired
+    await open_and_deposit(committing_database, "a1", 1)
+
+    with pytest.raises(ConnectionError):
+        await relay.relay_once()
+    assert unsent(sync_engine) == 2
+
+    assert await relay.relay_once() == 2
+    assert [(a, b) for _, a, b in applied(sync_engine, "c1")] == [("a1", 1)]

@@ -43,17 +43,22 @@ STOP_SECONDS = 10.0
 def subscriptions_of(
     database: AsyncDatabase, contexts: Sequence[ContextModule] = CONTEXTS
 ) -> list[Subscription]:
-    """Every context's subscriptions, with their handlers wired on ``database``."""
+    """Every context's subscriptions, with their handlers wired on ``database``.
+
+    A consumer (one ``subscriber.consumer`` key: one inbox) may read several
+    topics, one subscription each; the same topic twice is a wiring error."""
     found = [
         subscription
         for context in contexts
         if context.subscriptions is not None
         for subscription in context.subscriptions(database)
     ]
-    keys = [subscription.key for subscription in found]
-    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    reads = [(subscription.key, subscription.topic) for subscription in found]
+    duplicates = sorted(
+        {f"{key} ({topic})" for key, topic in reads if reads.count((key, topic)) > 1}
+    )
     if duplicates:
-        raise ValueError(f"two subscriptions share a consumer key: {', '.join(duplicates)}")
+        raise ValueError(f"a consumer subscribes twice to one topic: {', '.join(duplicates)}")
     return found
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import uuid
 from collections.abc import Coroutine
 from typing import Any
@@ -61,9 +62,17 @@ def add_outbox_parser(
     replay.add_argument("--to", dest="last", type=int, required=True, help="last position")
 
 
+class OutboxCommandFailed(Exception):
+    """Ends the command with this message (``api: ...``) and exit status 1."""
+
+
 def run_outbox(args: argparse.Namespace, settings: Settings) -> int:
     handlers: dict[str, Any] = {"status": _status, "retry": _retry, "replay": _replay}
-    return asyncio.run(_with_database(settings, handlers[args.action], args))
+    try:
+        return asyncio.run(_with_database(settings, handlers[args.action], args))
+    except OutboxCommandFailed as error:
+        print(f"api: {error}", file=sys.stderr)
+        return 1
 
 
 async def _with_database(settings: Settings, action: Any, args: argparse.Namespace) -> int:
@@ -95,16 +104,13 @@ async def _status(database: Any, args: argparse.Namespace) -> int:
 
 
 def _message_id(text: str) -> uuid.UUID:
-    from api.cli import CommandFailed
-
     try:
         return uuid.UUID(text)
     except ValueError:
-        raise CommandFailed(f"{text!r} is not a message id (a UUID)") from None
+        raise OutboxCommandFailed(f"{text!r} is not a message id (a UUID)") from None
 
 
 async def _retry(database: Any, args: argparse.Namespace) -> int:
-    from api.cli import CommandFailed
     from api.messaging import subscriptions_of
     from shared_infrastructure.messaging import UnknownParkedMessage, retry_parked
 
@@ -114,23 +120,22 @@ async def _retry(database: Any, args: argparse.Namespace) -> int:
             database, subscriptions_of(database), message_id, consumer=args.consumer
         )
     except UnknownParkedMessage as error:
-        raise CommandFailed(str(error)) from None
+        raise OutboxCommandFailed(str(error)) from None
     print(f"applied: {outcome.applied}; still parked: {outcome.still_parked}")
     return 0 if outcome.still_parked == 0 else 1
 
 
 async def _replay(database: Any, args: argparse.Namespace) -> int:
-    from api.cli import CommandFailed
     from api.messaging import subscriptions_of
     from shared_infrastructure.messaging import replay
 
     if args.first > args.last:
-        raise CommandFailed("--from must not exceed --to")
-    by_key = {subscription.key: subscription for subscription in subscriptions_of(database)}
-    subscription = by_key.get(args.consumer)
-    if subscription is None:
-        known = ", ".join(sorted(by_key)) or "none"
-        raise CommandFailed(f"no consumer {args.consumer!r} in this service (known: {known})")
-    applied = await replay(database, subscription, args.first, args.last)
-    print(f"replayed {applied} message(s) to {subscription.key}")
+        raise OutboxCommandFailed("--from must not exceed --to")
+    subscriptions = subscriptions_of(database)
+    consumer = [s for s in subscriptions if s.key == args.consumer]
+    if not consumer:
+        known = ", ".join(sorted({s.key for s in subscriptions})) or "none"
+        raise OutboxCommandFailed(f"no consumer {args.consumer!r} in this service (known: {known})")
+    applied = await replay(database, consumer, args.first, args.last)
+    print(f"replayed {applied} message(s) to {args.consumer}")
     return 0

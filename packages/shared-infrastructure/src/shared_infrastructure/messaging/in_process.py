@@ -66,17 +66,24 @@ class InProcessPublisher:
         return self._subscriptions
 
     async def publish(self, events: Sequence[IntegrationEvent]) -> None:
+        if not events:
+            return
+        # One look-up per batch: which (consumer, key) pairs wait behind a parked message.
+        blocked = await parked_keys(self._database, {event.aggregate_key for event in events})
         for event in events:
             for subscription in self._subscriptions:
                 if subscription.matches(event):
-                    await self._deliver(subscription, event)
+                    await self._deliver(subscription, event, blocked)
 
-    async def _deliver(self, subscription: Subscription, event: IntegrationEvent) -> None:
-        blocker = await parked_ahead(self._database, subscription.key, event)
-        if blocker is not None:
-            await park(
-                self._database, subscription.key, event, 0, f"waiting behind parked {blocker}"
-            )
+    async def _deliver(
+        self,
+        subscription: Subscription,
+        event: IntegrationEvent,
+        blocked: dict[tuple[str, str], str],
+    ) -> None:
+        head = blocked.get((subscription.key, event.aggregate_key))
+        if head is not None and head != str(event.id):
+            await park(self._database, subscription.key, event, 0, f"waiting behind parked {head}")
             return
         for attempt in range(1, self.retry.max_attempts + 1):
             try:
@@ -93,6 +100,7 @@ class InProcessPublisher:
                         exc_info=True,
                     )
                     await park(self._database, subscription.key, event, attempt, _describe(error))
+                    blocked[(subscription.key, event.aggregate_key)] = str(event.id)
                     return
                 logger.warning(
                     "%s failed on %s %s (attempt %d): %r",
@@ -109,22 +117,18 @@ def _describe(error: BaseException) -> str:
     return "".join(traceback.format_exception_only(error)).strip()[:2000]
 
 
-async def parked_ahead(
-    database: AsyncDatabase, consumer: str, event: IntegrationEvent
-) -> str | None:
-    """The id of a message of ``event``'s key parked for ``consumer`` (other
-    than ``event`` itself), if any."""
+async def parked_keys(database: AsyncDatabase, keys: set[str]) -> dict[tuple[str, str], str]:
+    """For each (consumer, aggregate key) among ``keys`` with a parked
+    message: the id of the earliest one (later messages wait behind it)."""
     async with database.session_factory() as session:
-        found = await session.scalar(
-            select(ParkedRecord.message_id)
-            .where(
-                ParkedRecord.consumer == consumer,
-                ParkedRecord.aggregate_key == event.aggregate_key,
-                ParkedRecord.message_id != event.id,
+        rows = (
+            await session.execute(
+                select(ParkedRecord.consumer, ParkedRecord.aggregate_key, ParkedRecord.message_id)
+                .where(ParkedRecord.aggregate_key.in_(keys))
+                .order_by(ParkedRecord.position.desc(), ParkedRecord.parked_at.desc())
             )
-            .limit(1)
-        )
-    return None if found is None else str(found)
+        ).all()
+    return {(consumer, key): str(message_id) for consumer, key, message_id in rows}
 
 
 async def park(
@@ -159,4 +163,4 @@ async def park(
             await session.rollback()
 
 
-__all__ = ["InProcessPublisher", "RetryPolicy", "park", "parked_ahead"]
+__all__ = ["InProcessPublisher", "RetryPolicy", "park", "parked_keys"]

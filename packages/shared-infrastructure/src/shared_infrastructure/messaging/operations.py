@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 
 from shared_infrastructure.application.integration_events import IntegrationEvent, Subscription
 from shared_infrastructure.database.database import AsyncDatabase
@@ -123,15 +123,17 @@ async def retry_parked(
                 )
             ).all()
             chains.append((target.consumer, [(r.message_id, r.body) for r in records]))
-    by_key = {subscription.key: subscription for subscription in subscriptions}
     inbox = Inbox(database)
     applied = remaining = 0
     for key, chain in chains:
-        subscription = by_key.get(key)
-        if subscription is None:
+        readers = [subscription for subscription in subscriptions if subscription.key == key]
+        if not readers:
             raise UnknownParkedMessage(f"no subscription {key!r} in this service")
         for index, (parked_id, body) in enumerate(chain):
             event = IntegrationEvent.from_json(body)
+            subscription = next((s for s in readers if s.matches(event)), None)
+            if subscription is None:
+                raise UnknownParkedMessage(f"{key!r} no longer reads {event.topic}")
             try:
                 await inbox.apply(subscription, event)
             except Exception as error:
@@ -155,13 +157,20 @@ async def _unpark(database: AsyncDatabase, consumer: str, message_id: uuid.UUID)
 
 async def replay(
     database: AsyncDatabase,
-    subscription: Subscription,
+    consumer: Sequence[Subscription],
     first_position: int,
     last_position: int,
 ) -> int:
     """Apply the outbox messages at positions ``first..last`` (inclusive)
-    that ``subscription`` reads to it again, in order, even those its inbox
-    already holds (e.g. to rebuild a projection); the count applied."""
+    that one consumer reads (its subscriptions, one per topic, sharing a
+    key) to it again, in order, even those its inbox already holds (e.g. to
+    rebuild a projection); the count applied."""
+    keys = {subscription.key for subscription in consumer}
+    if len(keys) != 1:
+        raise ValueError("replay one consumer at a time: its subscriptions share one key")
+    topics = or_(
+        *(and_(OutboxRecord.name == s.name, OutboxRecord.version == s.version) for s in consumer)
+    )
     async with database.session_factory() as session:
         bodies = (
             await session.scalars(
@@ -169,8 +178,7 @@ async def replay(
                 .where(
                     OutboxRecord.position >= first_position,
                     OutboxRecord.position <= last_position,
-                    OutboxRecord.name == subscription.name,
-                    OutboxRecord.version == subscription.version,
+                    topics,
                 )
                 .order_by(OutboxRecord.position)
             )
@@ -178,6 +186,7 @@ async def replay(
     inbox = Inbox(database)
     for body in bodies:
         event = IntegrationEvent.from_json(body)
+        subscription = next(s for s in consumer if s.matches(event))
         await inbox.forget(subscription.key, event)
         await inbox.apply(subscription, event)
     return len(bodies)

@@ -42,8 +42,10 @@ def write_to_outbox(session: Session, events: Sequence[IntegrationEvent]) -> Non
     if not events:
         return
     now = utcnow()
-    session.execute(_INSERT, [outbox_row(event, now) for event in events])
-    session.connection().info[OUTBOX_WRITTEN] = True
+    connection = session.connection()  # Core on the session's connection: no ORM execute
+    rows = [outbox_row(event, now) for event in events]
+    connection.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+    connection.info[OUTBOX_WRITTEN] = True
 
 
 __all__ = ["OUTBOX_WRITTEN", "outbox_row", "write_to_outbox"]

@@ -56,7 +56,9 @@ class RelaySettings:
     """Idle wait between rounds; a commit that wrote to the outbox through
     this database's engine wakes the relay at once."""
     error_pause: float = 1.0
-    """Wait after a failed round before the next one."""
+    """Wait after a failed round before the next one; doubled after each
+    further failure (a database that is down), up to ``max_error_pause``."""
+    max_error_pause: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,15 +211,23 @@ class OutboxRelay:
         """Relay until :meth:`stop` (or cancellation): a full batch is followed
         at once by the next round, an empty one waits for a wake-up or the
         poll interval; a failed round is logged and retried after a pause."""
+        pause = self.settings.error_pause
         with _wake_on_outbox_commits(self):
             while not self._stopping.is_set():
                 self._wake.clear()
                 try:
                     delivered = await self.relay_once()
-                except Exception:
-                    logger.exception("outbox relay round failed")
-                    await self._sleep(self.settings.error_pause)
+                except Exception as error:
+                    logger.warning(
+                        "outbox relay round failed (%s); next try in %.1f s",
+                        type(error).__name__,
+                        pause,
+                        exc_info=pause == self.settings.error_pause,  # the trace once per outage
+                    )
+                    await self._sleep(pause)
+                    pause = min(pause * 2, self.settings.max_error_pause)
                     continue
+                pause = self.settings.error_pause
                 if delivered < self.settings.batch_size:
                     await self._sleep(self.settings.poll_interval)
 
