@@ -33,6 +33,46 @@ def _utc_datetime() -> sa.types.TypeEngine[datetime]:
     return sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
+def _events(*, upgraded: bool) -> sa.Table:
+    """The ``events`` table before (or after) this revision, for SQLite's
+    batch rebuild; the servers get plain ALTER statements."""
+    columns: list[sa.schema.SchemaItem] = [
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("venue", sa.String(length=200), nullable=False),
+        sa.Column("starts_at", _utc_datetime(), nullable=False),
+        sa.Column("ends_at", _utc_datetime(), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("seats_taken", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", _utc_datetime(), nullable=False),
+        sa.Column("updated_at", _utc_datetime(), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('draft', 'published', 'cancelled')", name="ck_events_status_known"
+        ),
+        sa.CheckConstraint("capacity > 0", name="ck_events_capacity_positive"),
+        sa.CheckConstraint("ends_at > starts_at", name="ck_events_ends_after_starts"),
+        sa.CheckConstraint(
+            "seats_taken >= 0 AND seats_taken <= capacity", name="ck_events_seats_within_capacity"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_events"),
+        sa.Index("ix_events_starts_at", "starts_at"),
+        sa.Index("ix_events_status_starts_at", "status", "starts_at"),
+    ]
+    if upgraded:
+        columns += [
+            sa.Column("registration_count", sa.Integer(), server_default="0", nullable=False),
+            sa.Column("ticket_product_code", sa.String(length=20), nullable=True),
+            sa.CheckConstraint(
+                "registration_count >= 0 AND registration_count <= seats_taken",
+                name="ck_events_registrations_within_seats",
+            ),
+        ]
+    return sa.Table("events", sa.MetaData(), *columns)
+
+
 def upgrade() -> None:
     op.create_table(
         "event_ticket_products",
@@ -44,11 +84,17 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_event_ticket_products")),
     )
-    with op.batch_alter_table("events") as batch:
+    # One rebuild on SQLite (batch mode) from the table as described below,
+    # not reflected, so `migrate upgrade --sql` works there too.
+    with op.batch_alter_table("events", copy_from=_events(upgraded=False)) as batch:
         batch.add_column(
             sa.Column("registration_count", sa.Integer(), server_default="0", nullable=False)
         )
         batch.add_column(sa.Column("ticket_product_code", sa.String(length=20), nullable=True))
+        batch.create_check_constraint(
+            op.f("ck_events_registrations_within_seats"),
+            "registration_count >= 0 AND registration_count <= seats_taken",
+        )
     registrations = sa.table(
         "event_registrations",
         sa.column("event_id", sa.String()),
@@ -61,12 +107,8 @@ def upgrade() -> None:
         .where(registrations.c.event_id == events.c.id, registrations.c.status == "confirmed")
         .scalar_subquery()
     )
+    # Every confirmed registration holds a seat, so the count fits the check.
     op.execute(events.update().values(registration_count=confirmed))
-    with op.batch_alter_table("events") as batch:
-        batch.create_check_constraint(
-            op.f("ck_events_registrations_within_seats"),
-            "registration_count >= 0 AND registration_count <= seats_taken",
-        )
     op.create_index(
         "ix_event_registrations_event_id_registered_at",
         "event_registrations",
@@ -77,7 +119,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_event_registrations_event_id_registered_at", table_name="event_registrations")
-    with op.batch_alter_table("events") as batch:
+    with op.batch_alter_table("events", copy_from=_events(upgraded=True)) as batch:
         batch.drop_constraint(op.f("ck_events_registrations_within_seats"), type_="check")
         batch.drop_column("ticket_product_code")
         batch.drop_column("registration_count")
