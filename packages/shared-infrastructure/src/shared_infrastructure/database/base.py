@@ -29,6 +29,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UtcDateTime()}
 
+    def __init__(self, **kwargs: Any) -> None:
+        if type(self).__dict__.get("__abstract__", False):
+            raise TypeError(f"{type(self).__name__} is abstract: instantiate a mapped subclass")
+        type(self).registry.constructor(self, **kwargs)
+
     def to_dict(self) -> dict[str, Any]:
         """Column values by attribute name (relationships are left out)."""
         mapper = inspect(type(self))

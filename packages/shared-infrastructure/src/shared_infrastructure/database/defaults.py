@@ -30,7 +30,8 @@ class _Defaults:
 _defaults = _Defaults()
 
 
-def _settings() -> Settings:
+def current_settings() -> Settings:
+    """The settings the default databases are built from."""
     return _defaults.settings or get_settings()
 
 
@@ -44,7 +45,7 @@ async def init_database(
         database = AsyncDatabase(target)
     else:
         _defaults.settings = target or _defaults.settings
-        database = AsyncDatabase(create_async_db_engine(_settings()))
+        database = AsyncDatabase(create_async_db_engine(current_settings()))
     if _defaults.async_database is not None and _defaults.async_database is not database:
         await _defaults.async_database.dispose()
     _defaults.async_database = database
@@ -59,7 +60,7 @@ def init_sync_database(target: Settings | Engine | Database | None = None) -> Da
         database = Database(target)
     else:
         _defaults.settings = target or _defaults.settings
-        database = Database(create_sync_engine(_settings()))
+        database = Database(create_sync_engine(current_settings()))
     if _defaults.sync_database is not None and _defaults.sync_database is not database:
         _defaults.sync_database.dispose()
     _defaults.sync_database = database
@@ -84,7 +85,7 @@ def opened_default_databases() -> list[Database | AsyncDatabase]:
 
 def get_async_database() -> AsyncDatabase:
     if _defaults.async_database is None:
-        _defaults.async_database = AsyncDatabase(create_async_db_engine(_settings()))
+        _defaults.async_database = AsyncDatabase(create_async_db_engine(current_settings()))
     return _defaults.async_database
 
 
@@ -93,7 +94,7 @@ def get_database() -> Database:
     if _defaults.sync_database is None:
         async_database = _defaults.async_database
         url = async_database.engine.url if async_database is not None else None
-        _defaults.sync_database = Database(create_sync_engine(_settings(), url))
+        _defaults.sync_database = Database(create_sync_engine(current_settings(), url))
     return _defaults.sync_database
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
@@ -19,6 +21,9 @@ from shared_infrastructure.database.mixins import SoftDeleteMixin
 
 INCLUDE_DELETED = "include_deleted"
 _DEPTH = "shared_infrastructure.transaction_depth"
+#: ``session.info`` flag: roll back by itself after a failed statement run
+#: outside a transaction block (the implicit sessions of ``Database``).
+ROLLBACK_ON_ERROR = "shared_infrastructure.rollback_on_error"
 
 
 # Built once: the criteria is the same for every statement, and building the
@@ -32,7 +37,19 @@ class AppSession(Session):
     """``Session`` that hides soft-deleted rows from ORM statements.
 
     Opt out per statement with ``.execution_options(include_deleted=True)``.
+
+    A session flagged ``ROLLBACK_ON_ERROR`` rolls back after a database
+    error outside a transaction block, so the next statement does not meet
+    an aborted transaction (PostgreSQL's ``InFailedSqlTransaction``).
     """
+
+    def _execute_internal(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super()._execute_internal(*args, **kwargs)
+        except DBAPIError:
+            if self.info.get(ROLLBACK_ON_ERROR) and not transaction_depth(self):
+                self.rollback()
+            raise
 
 
 @event.listens_for(AppSession, "do_orm_execute")
@@ -99,7 +116,13 @@ async def async_transaction_block(session: AsyncSession) -> AsyncIterator[AsyncS
 
 @contextmanager
 def savepoint_block(session: Session) -> Iterator[Session]:
+    """A SAVEPOINT inside a transaction block; outside one it *is* the
+    outermost block (commit or roll back), or its work would never commit."""
     depth = transaction_depth(session)
+    if not depth:
+        with transaction_block(session):
+            yield session
+        return
     session.info[_DEPTH] = depth + 1
     try:
         with session.begin_nested():
@@ -111,6 +134,10 @@ def savepoint_block(session: Session) -> Iterator[Session]:
 @asynccontextmanager
 async def async_savepoint_block(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     depth = transaction_depth(session)
+    if not depth:
+        async with async_transaction_block(session):
+            yield session
+        return
     session.info[_DEPTH] = depth + 1
     try:
         async with session.begin_nested():
