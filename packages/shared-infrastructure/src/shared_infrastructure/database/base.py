@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import MetaData, inspect
 from sqlalchemy.orm import DeclarativeBase, MappedAsDataclass
 
-from shared_infrastructure.database.types import UtcDateTime
+from shared_infrastructure.database.types import DEFAULT_STRING, UtcDateTime
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(column_0_label)s",
@@ -27,7 +27,7 @@ class Base(DeclarativeBase):
     __abstract__ = True
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime()}
+    type_annotation_map = {datetime: UtcDateTime(), str: DEFAULT_STRING}
 
     def __init__(self, **kwargs: Any) -> None:
         if type(self).__dict__.get("__abstract__", False):

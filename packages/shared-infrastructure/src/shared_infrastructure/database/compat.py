@@ -16,20 +16,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from shared_infrastructure.config.settings import Settings, load_settings
 from shared_infrastructure.database.base import NAMING_CONVENTION
 from shared_infrastructure.database.defaults import (
-    current_settings,
     get_async_database,
     get_database,
     init_sync_database,
 )
 from shared_infrastructure.database.engine import (
-    create_async_db_engine,
-    create_sync_engine,
+    create_db_engine,
+    create_test_engine,
     engine_options,
 )
 from shared_infrastructure.database.health import get_database_info, get_database_info_sync
@@ -64,18 +59,6 @@ from shared_infrastructure.database.sessions import (
     create_sync_session_factory,
 )
 from shared_infrastructure.database.types import utcnow
-
-
-def create_db_engine(settings: Settings | None = None) -> Engine:
-    """A sync engine for the settings (SQLite in memory: one shared
-    connection, foreign keys on), as the sync template's factory."""
-    return create_sync_engine(settings or current_settings())
-
-
-def create_test_engine(url: str = "sqlite+aiosqlite:///:memory:") -> AsyncEngine:
-    """An async engine for tests; in-memory SQLite shares one connection,
-    so tables created in a fixture are seen by every session."""
-    return create_async_db_engine(load_settings(database_url=url))
 
 
 # name -> how to resolve it on access

@@ -14,8 +14,9 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from shared_infrastructure.config.settings import Settings
+from shared_infrastructure.config.settings import Settings, load_settings
 from shared_infrastructure.database.sqlite import configure_sqlite_engine
+from shared_infrastructure.database.types import set_naive_timezone
 from shared_infrastructure.database.urls import async_url, is_sqlite, is_sqlite_memory, sync_url
 
 
@@ -45,7 +46,8 @@ def _prepare_sqlite_file(url: URL) -> None:
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _finish(engine: Engine, url: URL) -> None:
+def _finish(engine: Engine, url: URL, settings: Settings) -> None:
+    set_naive_timezone(engine.dialect, settings.timezone)
     if is_sqlite(url):
         configure_sqlite_engine(engine, file_based=not is_sqlite_memory(url))
 
@@ -55,7 +57,7 @@ def create_sync_engine(settings: Settings, url: URL | str | None = None) -> Engi
     target = sync_url(url or settings.url)
     _prepare_sqlite_file(target)
     engine = create_engine(target, **engine_options(target, settings))
-    _finish(engine, target)
+    _finish(engine, target, settings)
     return engine
 
 
@@ -64,5 +66,19 @@ def create_async_db_engine(settings: Settings, url: URL | str | None = None) -> 
     target = async_url(url or settings.url)
     _prepare_sqlite_file(target)
     engine = create_async_engine(target, **engine_options(target, settings))
-    _finish(engine.sync_engine, target)
+    _finish(engine.sync_engine, target, settings)
     return engine
+
+
+def create_db_engine(settings: Settings | None = None) -> Engine:
+    """A sync engine for ``settings`` (default: the default databases'
+    settings); in-memory SQLite shares one connection, foreign keys on."""
+    from shared_infrastructure.database.defaults import current_settings  # noqa: PLC0415
+
+    return create_sync_engine(settings or current_settings())
+
+
+def create_test_engine(url: str = "sqlite+aiosqlite:///:memory:") -> AsyncEngine:
+    """An async engine for tests; in-memory SQLite shares one connection,
+    so tables created in a fixture are seen by every session."""
+    return create_async_db_engine(load_settings(database_url=url))

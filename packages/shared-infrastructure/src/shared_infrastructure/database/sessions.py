@@ -10,14 +10,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.visitors import cloned_traverse
 
+from shared_infrastructure.database.base import Base
+from shared_infrastructure.database.errors import translate_error
 from shared_infrastructure.database.mixins import SoftDeleteMixin
+from shared_infrastructure.database.types import UtcDateTime, aware, naive_timezone
 
 INCLUDE_DELETED = "include_deleted"
 _DEPTH = "shared_infrastructure.transaction_depth"
@@ -52,8 +58,24 @@ class AppSession(Session):
             raise
 
 
+def _aware_bind_values(state: ORMExecuteState) -> None:
+    """Naive datetimes compared with ``UtcDateTime`` columns in an UPDATE or
+    DELETE, made aware in the engine's zone: the ORM also evaluates the
+    criteria in Python against loaded objects, whose values are aware."""
+    zone = naive_timezone(state.session.get_bind().dialect)
+
+    def visit(bind: BindParameter[Any]) -> None:
+        value = bind.value
+        if isinstance(bind.type, UtcDateTime) and isinstance(value, datetime):
+            bind.value = aware(value, zone)
+
+    state.statement = cloned_traverse(state.statement, {}, {"bindparam": visit})
+
+
 @event.listens_for(AppSession, "do_orm_execute")
 def _hide_soft_deleted(state: ORMExecuteState) -> None:
+    if state.is_update or state.is_delete:
+        _aware_bind_values(state)
     if state.is_column_load or state.execution_options.get(INCLUDE_DELETED, False):
         return
     if state.is_select or state.is_update or state.is_delete:
@@ -74,9 +96,19 @@ def transaction_depth(session: Session | AsyncSession) -> int:
     return int(session.info.get(_DEPTH, 0))
 
 
+def _raise_translated(error: BaseException) -> None:
+    """Re-raise a database error as the package's ``DatabaseError`` family
+    (``IntegrityConflict`` naming the constraint...); others unchanged."""
+    if isinstance(error, SQLAlchemyError):
+        translated = translate_error(error, metadata=Base.metadata, operation="transaction")
+        if translated is not error:
+            raise translated from error
+
+
 @contextmanager
 def transaction_block(session: Session) -> Iterator[Session]:
-    """Outermost: commit or roll back. Nested: a SAVEPOINT."""
+    """Outermost: commit or roll back. Nested: a SAVEPOINT. Database errors
+    leave it as the package's ``DatabaseError`` family."""
     depth = transaction_depth(session)
     session.info[_DEPTH] = depth + 1
     try:
@@ -90,6 +122,9 @@ def transaction_block(session: Session) -> Iterator[Session]:
             except BaseException:
                 session.rollback()  # also after a failed commit: the session stays usable
                 raise
+    except SQLAlchemyError as error:
+        _raise_translated(error)
+        raise
     finally:
         session.info[_DEPTH] = depth
 
@@ -110,6 +145,9 @@ async def async_transaction_block(session: AsyncSession) -> AsyncIterator[AsyncS
             except BaseException:
                 await session.rollback()  # also after a failed commit
                 raise
+    except SQLAlchemyError as error:
+        _raise_translated(error)
+        raise
     finally:
         session.info[_DEPTH] = depth
 

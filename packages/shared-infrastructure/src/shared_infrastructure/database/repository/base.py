@@ -8,6 +8,7 @@ the two flavours cannot drift apart.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from shared_infrastructure.domain.query import InvalidQuery, Page, QuerySpec
 
 ModelT = TypeVar("ModelT")
 SessionT = TypeVar("SessionT", Session, AsyncSession)
+
+logger = logging.getLogger("shared_infrastructure.database")
 
 _SENSITIVE = re.compile(r"pass(word|wd)?|secret|token|api_?key|credential|hash", re.IGNORECASE)
 _MAX_LOGGED = 200
@@ -79,9 +82,23 @@ class _Guard:
             key: loggable(value) if key in _MASKED and isinstance(value, Mapping) else value
             for key, value in self._context.items()
         }
-        translated = translate_error(exc, metadata=self._metadata, **context)
-        if translated is not exc:
-            raise translated from exc
+        translated = translate_error(exc, metadata=self._metadata, log=False, **context)
+        if translated is exc:
+            return
+        operation, entity = context.get("operation"), context.get("entity")
+        logger.error(
+            "Failed to %s %s",
+            operation,
+            entity,
+            exc_info=exc,
+            extra={
+                "entity_type": entity,
+                "error": repr(getattr(exc, "orig", None) or exc),
+                "attributes": context.get("attributes", {}),
+                "db_context": context,
+            },
+        )
+        raise translated from exc
 
 
 @dataclass(frozen=True, slots=True)
