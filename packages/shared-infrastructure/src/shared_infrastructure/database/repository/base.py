@@ -54,6 +54,14 @@ def loggable(values: Mapping[str, Any]) -> dict[str, Any]:
 _MASKED = frozenset({"attributes", "filters"})
 
 
+def _describe(error: BaseException) -> str:
+    """``IntegrityError('duplicate key ...')``: the SQLAlchemy class and the
+    driver's first line (never the SQL or its parameters)."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(error).__name__}({lines[0] if lines else ''!r})"
+
+
 class _Guard:
     """Translates database errors raised inside the block (see
     :func:`translate_error`: ``IntegrityConflict`` naming the constraint,
@@ -93,7 +101,7 @@ class _Guard:
             exc_info=exc,
             extra={
                 "entity_type": entity,
-                "error": repr(getattr(exc, "orig", None) or exc),
+                "error": _describe(exc),
                 "attributes": context.get("attributes", {}),
                 "db_context": context,
             },
