@@ -69,7 +69,7 @@ class Post(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("guide_repo_users.id"), default=None)
-    user: Mapped[User | None] = relationship()
+    user: Mapped[User | None] = relationship(lambda: User)
 
 
 class MyModel(Base):
@@ -205,7 +205,9 @@ def test_base_model_features() -> None:
 
 
 async def test_timestamps_have_a_server_side_default(session: AsyncSession) -> None:
-    await session.execute(text("INSERT INTO guide_repo_users (id, name, is_active) VALUES (7, 'raw', TRUE)"))
+    await session.execute(
+        text("INSERT INTO guide_repo_users (id, name, is_active) VALUES (7, 'raw', TRUE)")
+    )
     user = await BaseRepository(User, session).get(7)
     assert user is not None and user.created_at.tzinfo is not None
     assert user.updated_at is not None
@@ -304,7 +306,7 @@ async def test_custom_queries_with_naive_datetimes(session: AsyncSession) -> Non
     # Custom select
     stmt = (
         select(User)
-        .where(and_(User.is_active == True, User.created_at > datetime.now() - timedelta(days=7)))  # noqa: E712
+        .where(and_(User.is_active == True, User.created_at > datetime.now() - timedelta(days=7)))
         .order_by(User.created_at.desc())
     )
     result = await repo.execute(stmt)
@@ -327,7 +329,7 @@ class UserRepository(BaseRepository[User]):
     def __init__(self, session: AsyncSession):
         super().__init__(User, session)
 
-    async def get_by_email(self, email: str) -> Optional[User]:  # noqa: UP045
+    async def get_by_email(self, email: str) -> Optional[User]:
         """Get user by email."""
         return await self.get_by(email=email)
 
@@ -464,13 +466,17 @@ async def test_duplicate_check_with_validation_error(
     router = APIRouter()
 
     @router.post("/users")
-    async def create_user(data: dict[str, str], session: AsyncSession = Depends(get_session_dependency)):  # type: ignore[no-untyped-def]
+    async def create_user(
+        data: dict[str, str], session: AsyncSession = Depends(get_session_dependency)
+    ):  # type: ignore[no-untyped-def]
         try:
             repo = BaseRepository(User, session)
 
             # Check for duplicates
             if await repo.exists(email=data["email"]):
-                raise ValidationError(message="Email already exists", context={"email": data["email"]})
+                raise ValidationError(
+                    message="Email already exists", context={"email": data["email"]}
+                )
 
             # Create user
             user = await repo.create(**data)
@@ -510,10 +516,9 @@ async def test_health_checks(test_engine: AsyncEngine, asgi_client: Any) -> None
                 data={"status": "healthy", "latency_ms": health["latency_ms"]},
                 message="Database is healthy",
             )
-        else:
-            return error(
-                message="Database is unhealthy", status_code=503, details={"error": health["error"]}
-            )
+        return error(
+            message="Database is unhealthy", status_code=503, details={"error": health["error"]}
+        )
 
     app = FastAPI()
     app.include_router(router)

@@ -28,6 +28,8 @@ from pydantic_settings import (
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from shared_infrastructure.config.urls import async_url
+
 CONFIG_FILE_ENV = "APP_CONFIG_FILE"
 SUPPORTED_DRIVERS: dict[str, frozenset[str]] = {
     "sqlite": frozenset({"pysqlite", "aiosqlite"}),
@@ -148,8 +150,6 @@ class Settings(BaseSettings):
     @property
     def database_url_async(self) -> str:
         """The URL with the async driver of its database (``+asyncpg``...)."""
-        from shared_infrastructure.database.urls import async_url  # noqa: PLC0415
-
         return async_url(self.url).render_as_string(hide_password=False)
 
     @property

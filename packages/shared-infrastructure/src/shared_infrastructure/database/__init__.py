@@ -53,50 +53,114 @@ from shared_infrastructure.database.sessions import INCLUDE_DELETED, AppSession
 from shared_infrastructure.database.types import UtcDateTime
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine, MetaData
-    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-    from sqlalchemy.orm import Session, sessionmaker
-
     from shared_infrastructure.database.compat import (
-        NAMING_CONVENTION,
-        check_migrations,
-        create_async_session_factory,
-        create_db_engine,
-        create_db_tables,
-        create_migration,
-        create_session_factory,
-        create_sync_session_factory,
-        create_table,
-        create_test_engine,
-        drop_db,
-        drop_table,
-        engine_options,
-        get_async_db,
-        get_async_session,
-        get_current_revision,
-        get_database_info,
-        get_database_info_sync,
-        get_db,
-        get_db_context,
-        get_migration_history,
-        get_session_dependency,
-        init_db,
-        init_sync_database,
-        make_alembic_config,
-        reset_db,
-        rollback_migration,
-        run_migrations,
-        table_exists,
-        utcnow,
+        NAMING_CONVENTION as NAMING_CONVENTION,
     )
-
-    engine: Engine
-    sync_engine: Engine
-    SessionLocal: sessionmaker[Session]
-    async_engine: AsyncEngine
-    AsyncSessionLocal: async_sessionmaker[AsyncSession]
-    db: Database
-    metadata: MetaData
+    from shared_infrastructure.database.compat import (
+        AsyncSessionLocal as AsyncSessionLocal,
+    )
+    from shared_infrastructure.database.compat import (
+        SessionLocal as SessionLocal,
+    )
+    from shared_infrastructure.database.compat import (
+        async_engine as async_engine,
+    )
+    from shared_infrastructure.database.compat import (
+        check_migrations as check_migrations,
+    )
+    from shared_infrastructure.database.compat import (
+        create_async_session_factory as create_async_session_factory,
+    )
+    from shared_infrastructure.database.compat import (
+        create_db_engine as create_db_engine,
+    )
+    from shared_infrastructure.database.compat import (
+        create_db_tables as create_db_tables,
+    )
+    from shared_infrastructure.database.compat import (
+        create_migration as create_migration,
+    )
+    from shared_infrastructure.database.compat import (
+        create_session_factory as create_session_factory,
+    )
+    from shared_infrastructure.database.compat import (
+        create_sync_session_factory as create_sync_session_factory,
+    )
+    from shared_infrastructure.database.compat import (
+        create_table as create_table,
+    )
+    from shared_infrastructure.database.compat import (
+        create_test_engine as create_test_engine,
+    )
+    from shared_infrastructure.database.compat import (
+        db as db,
+    )
+    from shared_infrastructure.database.compat import (
+        drop_db as drop_db,
+    )
+    from shared_infrastructure.database.compat import (
+        drop_table as drop_table,
+    )
+    from shared_infrastructure.database.compat import (
+        engine_options as engine_options,
+    )
+    from shared_infrastructure.database.compat import (
+        get_async_db as get_async_db,
+    )
+    from shared_infrastructure.database.compat import (
+        get_async_session as get_async_session,
+    )
+    from shared_infrastructure.database.compat import (
+        get_current_revision as get_current_revision,
+    )
+    from shared_infrastructure.database.compat import (
+        get_database_info as get_database_info,
+    )
+    from shared_infrastructure.database.compat import (
+        get_database_info_sync as get_database_info_sync,
+    )
+    from shared_infrastructure.database.compat import (
+        get_db as get_db,
+    )
+    from shared_infrastructure.database.compat import (
+        get_db_context as get_db_context,
+    )
+    from shared_infrastructure.database.compat import (
+        get_migration_history as get_migration_history,
+    )
+    from shared_infrastructure.database.compat import (
+        get_session_dependency as get_session_dependency,
+    )
+    from shared_infrastructure.database.compat import (
+        init_db as init_db,
+    )
+    from shared_infrastructure.database.compat import (
+        init_sync_database as init_sync_database,
+    )
+    from shared_infrastructure.database.compat import (
+        make_alembic_config as make_alembic_config,
+    )
+    from shared_infrastructure.database.compat import (
+        metadata as metadata,
+    )
+    from shared_infrastructure.database.compat import (
+        reset_db as reset_db,
+    )
+    from shared_infrastructure.database.compat import (
+        rollback_migration as rollback_migration,
+    )
+    from shared_infrastructure.database.compat import (
+        run_migrations as run_migrations,
+    )
+    from shared_infrastructure.database.compat import (
+        sync_engine as sync_engine,
+    )
+    from shared_infrastructure.database.compat import (
+        table_exists as table_exists,
+    )
+    from shared_infrastructure.database.compat import (
+        utcnow as utcnow,
+    )
 
 __all__ = [
     "INCLUDE_DELETED",
@@ -144,6 +208,6 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """Compatibility names, imported from :mod:`.compat` on first access."""
     compat = import_module("shared_infrastructure.database.compat")
-    if name in compat.__all__ or name in compat.LAZY_NAMES:
+    if name in compat.__all__:
         return getattr(compat, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,28 +5,24 @@ New code uses the canonical names of :mod:`shared_infrastructure.database`.
 These stay importable from here and, lazily, from the package itself.
 
 The module-level objects (``engine``, ``SessionLocal``, ``async_engine``,
-``AsyncSessionLocal``, ``sync_engine``, ``db``, ``metadata``) are resolved
-on access (module ``__getattr__``): importing this module connects to
-nothing and builds no engine. They are the default databases' engines and
-session factories (``init_database()`` / settings), so every spelling
-shares one pool.
+``AsyncSessionLocal``, ``sync_engine``, ``db``) stand for the default
+databases' engines, session factories and ``Database``, resolved on every
+use: importing them builds no engine, and they follow ``init_database()``
+and ``use_default_databases()``. Every spelling shares one pool.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from shared_infrastructure.database.base import NAMING_CONVENTION
-from shared_infrastructure.database.defaults import (
-    get_async_database,
-    get_database,
-    init_sync_database,
+from shared_infrastructure.database.base import NAMING_CONVENTION, Base
+from shared_infrastructure.database.defaults import create_db_engine, init_sync_database
+from shared_infrastructure.database.defaults_proxies import (
+    AsyncSessionLocal,
+    SessionLocal,
+    async_engine,
+    db,
+    engine,
 )
-from shared_infrastructure.database.engine import (
-    create_db_engine,
-    create_test_engine,
-    engine_options,
-)
+from shared_infrastructure.database.engine import create_test_engine, engine_options
 from shared_infrastructure.database.health import get_database_info, get_database_info_sync
 from shared_infrastructure.database.helpers import (
     create_session_factory,
@@ -60,37 +56,19 @@ from shared_infrastructure.database.sessions import (
 )
 from shared_infrastructure.database.types import utcnow
 
-
-# name -> how to resolve it on access
-_LAZY = {
-    "engine": lambda: get_database().engine,
-    "sync_engine": lambda: get_database().engine,
-    "SessionLocal": lambda: get_database().session_factory,
-    "async_engine": lambda: get_async_database().engine,
-    "AsyncSessionLocal": lambda: get_async_database().session_factory,
-    "db": get_database,
-    "metadata": lambda: _base_metadata(),
-}
-
-
-def _base_metadata() -> Any:
-    from shared_infrastructure.database.base import Base  # noqa: PLC0415
-
-    return Base.metadata
-
-
-LAZY_NAMES = frozenset(_LAZY)
-
-
-def __getattr__(name: str) -> Any:
-    resolve = _LAZY.get(name)
-    if resolve is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return resolve()
-
+#: The usage guides' module-level objects (``engine`` is importable from
+#: this module and from ``.sync``; on the package that name is the
+#: ``engine`` factory module): stand-ins that resolve the
+#: current default database on every use.
+sync_engine = engine
+metadata = Base.metadata
 
 __all__ = [
     "NAMING_CONVENTION",
+    "AsyncSessionLocal",
+    "SessionLocal",
+    "async_engine",
+    "check_migrations",
     "create_async_session_factory",
     "create_db_engine",
     "create_db_tables",
@@ -99,7 +77,7 @@ __all__ = [
     "create_sync_session_factory",
     "create_table",
     "create_test_engine",
-    "check_migrations",
+    "db",
     "drop_db",
     "drop_table",
     "engine_options",
@@ -115,9 +93,11 @@ __all__ = [
     "init_db",
     "init_sync_database",
     "make_alembic_config",
+    "metadata",
     "reset_db",
     "rollback_migration",
     "run_migrations",
+    "sync_engine",
     "table_exists",
     "utcnow",
 ]

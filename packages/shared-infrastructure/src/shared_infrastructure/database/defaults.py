@@ -78,6 +78,12 @@ async def close_database() -> None:
         sync_database.dispose()
 
 
+def create_db_engine(settings: Settings | None = None) -> Engine:
+    """A sync engine for ``settings`` (default: the default databases'
+    settings); in-memory SQLite shares one connection, foreign keys on."""
+    return create_sync_engine(settings or current_settings())
+
+
 def opened_default_databases() -> list[Database | AsyncDatabase]:
     """The default databases opened so far (creates none)."""
     return [db for db in (_defaults.sync_database, _defaults.async_database) if db is not None]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -70,15 +70,24 @@ def create_async_db_engine(settings: Settings, url: URL | str | None = None) -> 
     return engine
 
 
-def create_db_engine(settings: Settings | None = None) -> Engine:
-    """A sync engine for ``settings`` (default: the default databases'
-    settings); in-memory SQLite shares one connection, foreign keys on."""
-    from shared_infrastructure.database.defaults import current_settings  # noqa: PLC0415
-
-    return create_sync_engine(settings or current_settings())
-
-
 def create_test_engine(url: str = "sqlite+aiosqlite:///:memory:") -> AsyncEngine:
     """An async engine for tests; in-memory SQLite shares one connection,
     so tables created in a fixture are seen by every session."""
     return create_async_db_engine(load_settings(database_url=url))
+
+
+def create_engine_like_sqlalchemy(url: str | URL, **kwargs: Any) -> Engine:
+    """``sqlalchemy.create_engine`` with one change: in-memory SQLite gets
+    one shared connection (``StaticPool``), so tables a fixture creates are
+    seen by every session and thread (SQLAlchemy's default pool gives each
+    thread its own, empty, database). Foreign keys are enforced on SQLite."""
+    target = make_url(url)
+    if is_sqlite_memory(target) and "poolclass" not in kwargs:
+        kwargs["poolclass"] = StaticPool
+        connect_args = dict(kwargs.get("connect_args", {}))
+        connect_args.setdefault("check_same_thread", False)
+        kwargs["connect_args"] = connect_args
+    engine = create_engine(target, **kwargs)
+    if is_sqlite(target):
+        configure_sqlite_engine(engine, file_based=not is_sqlite_memory(target))
+    return engine

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import BindParameter, ClauseElement
 from sqlalchemy.sql.visitors import cloned_traverse
 
 from shared_infrastructure.database.base import Base
@@ -69,7 +70,8 @@ def _aware_bind_values(state: ORMExecuteState) -> None:
         if isinstance(bind.type, UtcDateTime) and isinstance(value, datetime):
             bind.value = aware(value, zone)
 
-    state.statement = cloned_traverse(state.statement, {}, {"bindparam": visit})
+    statement = cast(ClauseElement, state.statement)
+    state.statement = cast(Executable, cloned_traverse(statement, {}, {"bindparam": visit}))
 
 
 @event.listens_for(AppSession, "do_orm_execute")

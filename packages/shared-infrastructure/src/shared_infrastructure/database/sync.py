@@ -2,34 +2,32 @@
 schema helpers, the **sync** generic repository as ``BaseRepository`` and
 a sync health check answering ``{"status", "database"}``.
 
-For scripts, workers and ``def`` routes. ``engine``, ``SessionLocal``,
-``async_engine`` and ``AsyncSessionLocal`` are the default databases'
-objects, resolved on access: importing this module builds no engine.
+For scripts, workers and ``def`` routes. ``create_engine`` is SQLAlchemy's,
+except that in-memory SQLite shares one connection between threads. ``engine``, ``SessionLocal``,
+``async_engine`` and ``AsyncSessionLocal`` stand for the default databases'
+objects, resolved on every use: importing them builds no engine.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine
 
 from shared_infrastructure.database.base import NAMING_CONVENTION, Base
-from shared_infrastructure.database.compat import create_db_engine
 from shared_infrastructure.database.database import Database
-from shared_infrastructure.database.defaults import get_async_database, get_database
+from shared_infrastructure.database.defaults import create_db_engine
+from shared_infrastructure.database.defaults_proxies import (
+    AsyncSessionLocal,
+    SessionLocal,
+    async_engine,
+    engine,
+)
+from shared_infrastructure.database.engine import create_engine_like_sqlalchemy as create_engine
 from shared_infrastructure.database.health import check_database_health_sync
 from shared_infrastructure.database.helpers import get_async_db, get_db, get_db_context
 from shared_infrastructure.database.repository.sync import SyncBaseRepository
 from shared_infrastructure.database.schema import drop_db, init_db, reset_db
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-    from sqlalchemy.orm import Session, sessionmaker
-
-    engine: Engine
-    SessionLocal: sessionmaker[Session]
-    async_engine: AsyncEngine
-    AsyncSessionLocal: async_sessionmaker[AsyncSession]
 
 #: The sync repository under the name the sync template uses.
 BaseRepository = SyncBaseRepository
@@ -44,6 +42,7 @@ __all__ = [
     "async_engine",
     "check_database_health",
     "create_db_engine",
+    "create_engine",
     "drop_db",
     "engine",
     "get_async_db",
@@ -63,17 +62,3 @@ def check_database_health(target: Database | Engine | None = None) -> dict[str, 
     if report["healthy"]:
         return {"status": "healthy", "database": "connected", **report}
     return {"status": "unhealthy", "database": report["error"], **report}
-
-
-
-
-def __getattr__(name: str) -> Any:
-    if name == "engine":
-        return get_database().engine
-    if name == "SessionLocal":
-        return get_database().session_factory
-    if name == "async_engine":
-        return get_async_database().engine
-    if name == "AsyncSessionLocal":
-        return get_async_database().session_factory
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

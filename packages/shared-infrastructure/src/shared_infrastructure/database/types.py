@@ -75,7 +75,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-class utc_now(FunctionElement[datetime]):  # noqa: N801 - reads as the SQL function it renders
+class utc_now(FunctionElement[datetime]):
     """The current time in UTC, computed by the database: the server-side
     default of the timestamp columns (``now()`` on PostgreSQL,
     ``CURRENT_TIMESTAMP`` on SQLite, ``UTC_TIMESTAMP(6)`` on MariaDB, whose
