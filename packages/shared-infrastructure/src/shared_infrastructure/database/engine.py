@@ -80,8 +80,14 @@ def create_engine_like_sqlalchemy(url: str | URL, **kwargs: Any) -> Engine:
     """``sqlalchemy.create_engine`` with one change: in-memory SQLite gets
     one shared connection (``StaticPool``), so tables a fixture creates are
     seen by every session and thread (SQLAlchemy's default pool gives each
-    thread its own, empty, database). Foreign keys are enforced on SQLite."""
+    thread its own, empty, database), and SQLite's ``check_same_thread``
+    is dropped for the server databases. Foreign keys are enforced on SQLite."""
     target = make_url(url)
+    if not is_sqlite(target) and "connect_args" in kwargs:
+        # SQLite's thread check means nothing to server drivers, which refuse it.
+        kwargs["connect_args"] = {
+            key: value for key, value in kwargs["connect_args"].items() if key != "check_same_thread"
+        }
     if is_sqlite_memory(target) and "poolclass" not in kwargs:
         kwargs["poolclass"] = StaticPool
         connect_args = dict(kwargs.get("connect_args", {}))
