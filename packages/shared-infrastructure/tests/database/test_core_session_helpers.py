@@ -19,6 +19,7 @@ from shared_infrastructure.database.defaults import (
     close_database,
     get_async_database,
     init_database,
+    use_default_databases,
 )
 from shared_infrastructure.database.errors import IntegrityConflict
 from shared_infrastructure.database.helpers import (
@@ -346,3 +347,17 @@ async def test_a_failed_commit_leaves_the_async_session_usable(
             session.add(CoreUniqueRow(id=3, code="C"))
     async with db.scope() as session:
         assert list(await session.scalars(select(CoreUniqueRow.id).order_by("id"))) == [1, 3]
+
+
+async def test_get_session_refuses_to_commit_after_the_response(database: AsyncDatabase) -> None:
+    """A FastAPI without a per-call exit stack could only commit after the
+    response: the dependency refuses instead of risking a 2xx for lost work."""
+    from starlette.requests import HTTPConnection
+
+    from shared_infrastructure.database.helpers import CommitAfterResponse, get_session_dependency
+
+    connection = HTTPConnection({"type": "http", "headers": [], "path": "/"})
+    with use_default_databases(async_=database):
+        dependency = get_session_dependency(connection)
+        with pytest.raises(CommitAfterResponse, match="DatabaseSessionMiddleware"):
+            await anext(dependency)

@@ -86,7 +86,9 @@ def create_engine_like_sqlalchemy(url: str | URL, **kwargs: Any) -> Engine:
     if not is_sqlite(target) and "connect_args" in kwargs:
         # SQLite's thread check means nothing to server drivers, which refuse it.
         kwargs["connect_args"] = {
-            key: value for key, value in kwargs["connect_args"].items() if key != "check_same_thread"
+            key: value
+            for key, value in kwargs["connect_args"].items()
+            if key != "check_same_thread"
         }
     if is_sqlite_memory(target) and "poolclass" not in kwargs:
         kwargs["poolclass"] = StaticPool

@@ -22,12 +22,18 @@ is_in_transaction()    000   inside a ``transaction()``/``savepoint()`` block?
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
-from contextlib import AbstractAsyncContextManager, AbstractContextManager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    AsyncExitStack,
+    contextmanager,
+)
 from types import TracebackType
 from typing import Any, overload
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from shared_infrastructure.database.defaults import (
     get_async_database,
@@ -43,6 +49,9 @@ from shared_infrastructure.database.sessions import (
     transaction_depth,
 )
 
+#: FastAPI's exit stack of the endpoint call, closed before the response is sent.
+_FUNCTION_STACK = "fastapi_function_astack"
+
 
 class AsyncSessionContext:
     """A new session inside a transaction block.
@@ -53,8 +62,13 @@ class AsyncSessionContext:
     ``aclose``) so FastAPI can drive ``Depends(get_session)`` (seed 003).
     """
 
-    def __init__(self, factory: async_sessionmaker[AsyncSession] | None = None) -> None:
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession] | None = None,
+        connection: HTTPConnection | None = None,
+    ) -> None:
         self._factory = factory or get_async_database().session_factory
+        self._connection = connection
         self._session: AsyncSession | None = None
         self._block: AbstractAsyncContextManager[AsyncSession] | None = None
         self._dependency: AsyncGenerator[AsyncSession, None] | None = None
@@ -86,7 +100,7 @@ class AsyncSessionContext:
     # to ``get_session_dependency``.
     async def __anext__(self) -> AsyncSession:
         if self._dependency is None:
-            self._dependency = get_session_dependency()
+            self._dependency = get_session_dependency(self._connection)  # type: ignore[arg-type]
         return await anext(self._dependency)
 
     async def athrow(
@@ -105,32 +119,50 @@ class AsyncSessionContext:
             await self._dependency.aclose()
 
 
-async def get_session_dependency() -> AsyncGenerator[AsyncSession, None]:
-    """FastAPI dependency (also behind ``Depends(get_session)``): commit after
-    the endpoint, roll back if it raised, close.
+class CommitAfterResponse(RuntimeError):
+    """``get_session`` was used as a FastAPI dependency where its commit
+    could only run after the response was sent."""
+
+
+async def get_session_dependency(
+    connection: HTTPConnection = None,  # type: ignore[assignment]  # injected by FastAPI
+) -> AsyncGenerator[AsyncSession, None]:
+    """FastAPI dependency (also behind ``Depends(get_session)``): commit
+    before the response is sent, roll back if the endpoint raised, close.
 
     Under ``DatabaseSessionMiddleware`` it is the request's session, which
-    the middleware commits before the response starts, whatever scope the
-    dependency was declared with. Without the middleware it is a session of
-    its own, committed when FastAPI runs the dependency's exit code: after
-    the endpoint with ``scope="function"``, but only after the response was
-    sent with FastAPI's default scope (a failed commit then reaches no
-    client), hence ``CommittingSession`` in ``shared_infrastructure.web``.
+    the middleware commits before the response starts. Without it, the
+    session's transaction is tied to the endpoint call (FastAPI's
+    per-function exit stack), whatever scope the dependency was declared
+    with: a failed commit reaches the exception handlers (409, 503...),
+    never a 2xx. Where no such stack exists the dependency refuses to run
+    rather than commit after the response.
     """
     database = get_async_database()
     if database.has_scope():
         yield database.session
         return
-    async with AsyncSessionContext() as session:
-        yield session
+    if connection is None:  # driven by hand (``async for s in get_session()``)
+        async with AsyncSessionContext() as session:
+            yield session
+        return
+    stack = connection.scope.get(_FUNCTION_STACK)
+    if not isinstance(stack, AsyncExitStack):
+        raise CommitAfterResponse(
+            "get_session: this FastAPI version gives a dependency no way to commit "
+            "before the response; add DatabaseSessionMiddleware to the app"
+        )
+    yield await stack.enter_async_context(AsyncSessionContext())
 
 
-def get_session() -> AsyncSessionContext:
-    return AsyncSessionContext()
+def get_session(connection: HTTPConnection | None = None) -> AsyncSessionContext:
+    """``async with`` / ``async for`` / ``Depends(get_session)`` (FastAPI
+    passes the request as ``connection``)."""
+    return AsyncSessionContext(connection=connection)
 
 
-def get_async_session() -> AsyncSessionContext:
-    return AsyncSessionContext()
+def get_async_session(connection: HTTPConnection | None = None) -> AsyncSessionContext:
+    return AsyncSessionContext(connection=connection)
 
 
 # FastAPI classifies dependencies through ``inspect.unwrap``: marked this way,
