@@ -17,8 +17,12 @@ queries), the test asserts the project's behaviour (docs/database.md,
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Optional
 
 import pytest
@@ -46,6 +50,7 @@ from shared_infrastructure.database.errors import DatabaseError, NotFoundError, 
 from shared_infrastructure.database.health import get_database_info
 from shared_infrastructure.database.session import create_session_factory
 from shared_infrastructure.testing.plugin import empty_all_tables
+from shared_infrastructure.testing.throwaway import throwaway_database
 from shared_infrastructure.web.responses import error, error_from_exception, success
 
 logger = logging.getLogger(__name__)
@@ -560,3 +565,98 @@ async def test_bare_string_columns_work_everywhere(session: AsyncSession) -> Non
     """``name: Mapped[str]`` without a length (MariaDB needs one)."""
     await session.execute(insert(MyModel), [{"id": 1, "name": "x" * 200}])
     assert (await session.get(MyModel, 1)) is not None
+
+
+# -- Migrations with Alembic -------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def fresh_database_url(db_kind: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the kind under test (migrations build it)."""
+    with throwaway_database(db_kind, tmp_path / "fresh") as url:
+        yield url.render_as_string(hide_password=False)
+
+
+def alembic(*arguments: str, database_url: str) -> str:
+    completed = subprocess.run(
+        [str(Path(sys.executable).parent / "alembic"), *arguments],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout + completed.stderr
+
+
+def test_manual_alembic_commands(fresh_database_url: str) -> None:
+    """From the workspace root, over every context's branch ("heads": each
+    context has its own history)."""
+    alembic("upgrade", "heads", database_url=fresh_database_url)
+    assert "(head)" in alembic("current", database_url=fresh_database_url)
+    history = alembic("history", database_url=fresh_database_url)
+    assert "product_catalog" in history and "events" in history
+    alembic("downgrade", "base", database_url=fresh_database_url)
+    assert "(head)" not in alembic("current", database_url=fresh_database_url)
+
+
+def alembic_init_layout() -> None:
+    """``alembic init migrations``, then migrations/env.py edited to import
+    ``Base.metadata``, as the guide says."""
+    from alembic import command
+    from alembic.config import Config
+
+    command.init(Config("alembic.ini"), "migrations")
+    env = Path("migrations/env.py")
+    env.write_text(
+        env.read_text().replace(
+            "target_metadata = None",
+            "from shared_infrastructure.database import Base\ntarget_metadata = Base.metadata",
+        )
+    )
+
+
+def revision_source() -> str:
+    return next(Path("migrations/versions").glob("*.py")).read_text()
+
+
+async def test_migration_utilities_with_an_alembic_init_layout(
+    fresh_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared_infrastructure.config import load_settings
+    from shared_infrastructure.database import close_database, init_database
+    from shared_infrastructure.database.migrations import (
+        create_migration,
+        get_migration_history,
+        rollback_migration,
+        run_migrations,
+    )
+
+    monkeypatch.chdir(tmp_path)
+    alembic_init_layout()
+    await init_database(load_settings(database_url=fresh_database_url))  # the URL: settings
+    try:
+        migrations_dir = Path("migrations")
+
+        # Create migration
+        await create_migration(
+            message="add users table",
+            migrations_dir=migrations_dir,
+            autogenerate=True,  # Auto-detect model changes
+        )
+        assert "import shared_infrastructure.database.types" in revision_source()
+
+        # Run migrations
+        await run_migrations(revision="head", migrations_dir=migrations_dir)
+
+        # View history
+        history = await get_migration_history(migrations_dir)
+        assert len(history) == 1
+
+        # Rollback
+        await rollback_migration(steps=1, migrations_dir=migrations_dir)
+    finally:
+        await close_database()
