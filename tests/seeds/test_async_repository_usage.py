@@ -399,8 +399,11 @@ async def test_explicit_transactions(test_engine: AsyncEngine) -> None:
 
             post = Post(title="First Post", user_id=user.id)
             session.add(post)
-    async with get_session() as session:
-        assert await BaseRepository(Post, session).count(title="First Post") == 1
+
+            # Commits automatically if no exception
+            # Rolls back automatically on exception
+        async with get_session() as other:
+            assert await BaseRepository(Post, other).count(title="First Post") == 1
 
 
 async def test_nested_transactions_use_savepoints(test_engine: AsyncEngine) -> None:

@@ -75,7 +75,7 @@ class AsyncSessionContext:
 
     async def __aenter__(self) -> AsyncSession:
         self._session = self._factory()
-        self._block = async_transaction_block(self._session)
+        self._block = async_transaction_block(self._session, helper=True)
         return await self._block.__aenter__()
 
     async def __aexit__(
@@ -176,7 +176,7 @@ get_async_session.__wrapped__ = get_session_dependency  # type: ignore[attr-defi
 def get_sync_session() -> Iterator[Session]:
     session = get_database().session_factory()
     try:
-        with transaction_block(session):
+        with transaction_block(session, helper=True):
             yield session
     finally:
         session.close()

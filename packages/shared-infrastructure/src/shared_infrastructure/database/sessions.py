@@ -31,6 +31,8 @@ _DEPTH = "shared_infrastructure.transaction_depth"
 #: ``session.info`` flag: roll back by itself after a failed statement run
 #: outside a transaction block (the implicit sessions of ``Database``).
 ROLLBACK_ON_ERROR = "shared_infrastructure.rollback_on_error"
+#: ``session.info`` flag: the outermost block belongs to a session helper.
+HELPER_OWNED = "shared_infrastructure.helper_owned"
 
 
 # Built once: the criteria is the same for every statement, and building the
@@ -107,16 +109,28 @@ def _raise_translated(error: BaseException) -> None:
             raise translated from error
 
 
+def _commits_when_nested(session: Session | AsyncSession, depth: int) -> bool:
+    """A ``transaction()`` directly inside a helper's own block
+    (``get_session()``, ``get_sync_session()``): a SAVEPOINT that commits
+    the session when it ends well, as a transaction block promises."""
+    return depth == 1 and bool(session.info.get(HELPER_OWNED))
+
+
 @contextmanager
-def transaction_block(session: Session) -> Iterator[Session]:
+def transaction_block(session: Session, *, helper: bool = False) -> Iterator[Session]:
     """Outermost: commit or roll back. Nested: a SAVEPOINT. Database errors
-    leave it as the package's ``DatabaseError`` family."""
+    leave it as the package's ``DatabaseError`` family. ``helper``: the block
+    of a session helper, inside which a ``transaction()`` also commits."""
     depth = transaction_depth(session)
     session.info[_DEPTH] = depth + 1
+    if helper:
+        session.info[HELPER_OWNED] = True
     try:
         if depth:
             with session.begin_nested():
                 yield session
+            if _commits_when_nested(session, depth):
+                session.commit()
         else:
             try:
                 yield session
@@ -129,17 +143,25 @@ def transaction_block(session: Session) -> Iterator[Session]:
         raise
     finally:
         session.info[_DEPTH] = depth
+        if helper:
+            session.info.pop(HELPER_OWNED, None)
 
 
 @asynccontextmanager
-async def async_transaction_block(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+async def async_transaction_block(
+    session: AsyncSession, *, helper: bool = False
+) -> AsyncIterator[AsyncSession]:
     """Async twin of :func:`transaction_block` (same depth bookkeeping)."""
     depth = transaction_depth(session)
     session.info[_DEPTH] = depth + 1
+    if helper:
+        session.info[HELPER_OWNED] = True
     try:
         if depth:
             async with session.begin_nested():
                 yield session
+            if _commits_when_nested(session, depth):
+                await session.commit()
         else:
             try:
                 yield session
@@ -152,6 +174,8 @@ async def async_transaction_block(session: AsyncSession) -> AsyncIterator[AsyncS
         raise
     finally:
         session.info[_DEPTH] = depth
+        if helper:
+            session.info.pop(HELPER_OWNED, None)
 
 
 @contextmanager
