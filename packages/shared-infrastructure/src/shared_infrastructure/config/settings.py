@@ -1,9 +1,9 @@
 """Settings for the data layer and the service.
 
 Sources, highest priority first: keyword arguments, environment variables,
-a ``.env`` file, a JSON config file (seed 001's ``config.json``, nested
+a ``.env`` file, a JSON config file (``config.json``, nested
 ``{"database": {"url": ...}}`` or flat ``{"database_url": ...}``), defaults.
-Environment variable names are the seeds' ``DATABASE_*`` names; seed 003's
+Environment variable names are ``DATABASE_*``; the
 ``DB_POOL_*`` spellings are accepted too.
 """
 
@@ -175,7 +175,7 @@ class Settings(BaseSettings):
 
 
 class JsonConfigFileSource(PydanticBaseSettingsSource):
-    """Seed 001's ``config.json``: ``$APP_CONFIG_FILE`` or ``./config.json``."""
+    """The ``config.json`` file: ``$APP_CONFIG_FILE`` or ``./config.json``."""
 
     def __init__(self, settings_cls: type[BaseSettings]) -> None:
         super().__init__(settings_cls)

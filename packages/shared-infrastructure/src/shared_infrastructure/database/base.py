@@ -1,4 +1,4 @@
-"""The declarative ``Base`` every record inherits, with seed 004's naming
+"""The declarative ``Base`` every record inherits, with a naming
 convention so constraint names are identical on every database (and errors
 can name the violated constraint without guessing)."""
 
@@ -51,7 +51,7 @@ class Base(DeclarativeBase):
 
 
 class DataclassBase(MappedAsDataclass, Base):
-    """Seed 003's style: records that are also dataclasses
+    """The dataclass style: records that are also dataclasses
     (``mapped_column(..., init=False)``), on the same metadata."""
 
     __abstract__ = True

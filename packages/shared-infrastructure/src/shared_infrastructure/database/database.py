@@ -1,4 +1,4 @@
-"""``Database`` and ``AsyncDatabase`` (seed 000): an engine, its session
+"""``Database`` and ``AsyncDatabase`` an engine, its session
 factory, and request/task-scoped sessions kept in a ``ContextVar``.
 
 ``scope()`` opens a session for its block; everything the block runs uses

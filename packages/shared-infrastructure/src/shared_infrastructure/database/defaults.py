@@ -1,4 +1,4 @@
-"""The process-wide default databases behind the seeds' module-level helpers.
+"""The process-wide default databases behind the module-level helpers.
 
 Nothing is created at import time. ``init_database()`` sets the defaults
 explicitly (the API does); otherwise the first helper that needs one builds
@@ -38,7 +38,7 @@ def current_settings() -> Settings:
 async def init_database(
     target: Settings | AsyncEngine | AsyncDatabase | None = None,
 ) -> AsyncDatabase:
-    """Open the default async database (seed 002). Idempotent per target."""
+    """Open the default async database (the API's startup). Idempotent per target."""
     if isinstance(target, AsyncDatabase):
         database = target
     elif isinstance(target, AsyncEngine):
@@ -68,7 +68,7 @@ def init_sync_database(target: Settings | Engine | Database | None = None) -> Da
 
 
 async def close_database() -> None:
-    """Dispose the default databases (seed 002's shutdown hook)."""
+    """Dispose the default databases (the shutdown hook)."""
     async_database, sync_database = _defaults.async_database, _defaults.sync_database
     _defaults.async_database = _defaults.sync_database = None
     _defaults.settings = None
@@ -96,7 +96,7 @@ def get_async_database() -> AsyncDatabase:
 
 
 def get_database() -> Database:
-    """The default sync ``Database`` (seed 000's ``db``)."""
+    """The default sync ``Database`` (``db`` of the active-record path)."""
     if _defaults.sync_database is None:
         async_database = _defaults.async_database
         url = async_database.engine.url if async_database is not None else None

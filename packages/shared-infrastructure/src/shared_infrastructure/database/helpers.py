@@ -1,22 +1,23 @@
-"""The seeds' session helpers, by their names, over the default databases.
+"""Session helpers over the default databases.
 
-=====================  ====  =====================================================
-helper                 seed  behaviour
-=====================  ====  =====================================================
-get_session()          002   ``async with``: commit on success, rollback on error,
-                       003   close; ``async for`` works too (003's check snippet)
-get_async_session()    003   same as ``get_session()``
-get_sync_session()     003   ``with``: commit on success, rollback on error, close
-get_session_dependency 002   FastAPI dependency: commit / rollback / close
-get_db()               001   FastAPI dependency (sync): yield, then close
-get_async_db()         001   FastAPI dependency (async): yield, then close
-get_db_context()       004   ``with``: rollback on error, close; caller commits
-create_session_factory 002   the async session factory of the default database
-transaction()          000   default scope's transaction block; with a session
-                       002   argument, a block on that session (nested: SAVEPOINT)
-savepoint()            000   a SAVEPOINT block
-is_in_transaction()    000   inside a ``transaction()``/``savepoint()`` block?
-=====================  ====  =====================================================
+======================  =====================================================
+helper                  behaviour
+======================  =====================================================
+get_session()           ``async with``: commit on success, rollback on error,
+                        close; ``async for`` and ``Depends(get_session)`` too
+get_async_session()     same as ``get_session()``
+get_sync_session()      ``with``: commit on success, rollback on error, close
+get_session_dependency  FastAPI dependency: commit (before the response) /
+                        rollback / close
+get_db()                FastAPI dependency (sync): yield, then close
+get_async_db()          FastAPI dependency (async): yield, then close
+get_db_context()        ``with``: rollback on error, close; caller commits
+create_session_factory  the async session factory of the default database
+transaction()           default scope's transaction block; with a session
+                        argument, a block on that session (nested: SAVEPOINT)
+savepoint()             a SAVEPOINT block (outside any block: commits)
+is_in_transaction()     inside a ``transaction()``/``savepoint()`` block?
+======================  =====================================================
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class AsyncSessionContext:
     ``async with get_session() as s`` and ``async for s in get_session()``
     both commit when the block ends normally and roll back when it raises.
     It also speaks the async-generator protocol (``__anext__``, ``athrow``,
-    ``aclose``) so FastAPI can drive ``Depends(get_session)`` (seed 003).
+    ``aclose``) so FastAPI can drive ``Depends(get_session)`` (as a generator dependency).
     """
 
     def __init__(
@@ -183,7 +184,7 @@ def get_sync_session() -> Iterator[Session]:
 
 
 def get_db() -> Generator[Session, None, None]:
-    """FastAPI dependency (seeds 001/004): a session closed after the request."""
+    """FastAPI dependency : a session closed after the request."""
     session = get_database().session_factory()
     try:
         yield session
@@ -201,7 +202,7 @@ async def get_async_db() -> AsyncGenerator[AsyncSession, None]:
 
 @contextmanager
 def get_db_context() -> Iterator[Session]:
-    """For scripts (seed 004): the caller commits; errors roll back."""
+    """For scripts: the caller commits; errors roll back."""
     session = get_database().session_factory()
     try:
         yield session

@@ -1,4 +1,4 @@
-"""Alembic, driven from code (seed 002's helpers and a sync API for CLIs).
+"""Alembic, driven from code (async helpers and a sync API for CLIs).
 
 Two ways in:
 
@@ -8,7 +8,7 @@ Two ways in:
       migrations.upgrade()            # "heads": every branch
       migrations.check()              # [] when models and migrations agree
 
-* seed 002's ``async`` helpers by their names — ``create_migration``,
+* ``async`` helpers by their names — ``create_migration``,
   ``run_migrations``, ``rollback_migration``, ``get_migration_history``,
   ``get_current_revision`` and ``check_migrations`` (``alembic check``) —
   taking ``migrations_dir``. They run Alembic's (synchronous) command API in
@@ -531,7 +531,7 @@ def describe_diff(diff: Any) -> str:
     return f"{kind} {' '.join(parts)}".strip()
 
 
-# -- seed 002's async helpers --------------------------------------------------
+# -- async helpers --------------------------------------------------------------
 
 
 def _migrations(
@@ -572,7 +572,7 @@ async def run_migrations(
     config: Config | None = None,
     **options: Any,
 ) -> None:
-    """Upgrade to ``revision`` (seed 002 passes ``"head"``: every branch)."""
+    """Upgrade to ``revision`` (``"head"`` means every branch)."""
     migrations = _migrations(migrations_dir, config, options)
     await _in_thread(lambda: migrations.upgrade(revision))
 
