@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import String, func, insert, select, update
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -128,7 +129,39 @@ def test_timestamps_come_back_timezone_aware_utc(session: Session) -> None:
     assert abs((item.created_at - before).total_seconds()) < 60
 
 
-def test_naive_datetimes_are_refused(session: Session) -> None:
-    session.add(CoreSoftItem(id=1, name="x", created_at=datetime(2030, 1, 1)))
-    with pytest.raises(sa_exc.StatementError, match="naive datetime"):
+def test_naive_datetimes_are_read_as_utc_by_default(session: Session) -> None:
+    session.add(CoreSoftItem(id=1, name="x", created_at=datetime(2030, 1, 1, 12)))
+    session.flush()
+    session.expire_all()
+    item = session.get(CoreSoftItem, 1)
+    assert item is not None
+    assert item.created_at == datetime(2030, 1, 1, 12, tzinfo=UTC)
+
+
+def test_naive_datetimes_are_read_in_the_configured_zone(db_url: URL) -> None:
+    from shared_infrastructure.config import load_settings
+    from shared_infrastructure.database.engine import create_sync_engine
+
+    settings = load_settings(
+        database_url=db_url.render_as_string(hide_password=False), timezone="Europe/Paris"
+    )
+    engine = create_sync_engine(settings)
+    try:
+        with engine.connect() as connection:
+            table = CoreSoftItem.__table__
+            noon = datetime(2030, 1, 1, 12)
+            connection.execute(
+                insert(table).values(id=1, name="x", created_at=noon, updated_at=noon)
+            )
+            stored = connection.execute(select(table.c.created_at)).scalar_one()
+            connection.rollback()
+    finally:
+        engine.dispose()
+    assert stored == datetime(2030, 1, 1, 11, tzinfo=UTC)  # noon in Paris, winter time
+    assert stored.tzinfo is not None
+
+
+def test_a_value_that_is_no_datetime_is_refused(session: Session) -> None:
+    session.add(CoreSoftItem(id=1, name="x", created_at="2030-01-01"))  # type: ignore[arg-type]
+    with pytest.raises(sa_exc.StatementError, match="is not a datetime"):
         session.flush()

@@ -8,7 +8,6 @@ import httpx
 import pytest
 from fastapi import Depends, FastAPI
 from sqlalchemy import String, select, text
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.pool import QueuePool
@@ -20,7 +19,9 @@ from shared_infrastructure.database.defaults import (
     close_database,
     get_async_database,
     init_database,
+    use_default_databases,
 )
+from shared_infrastructure.database.errors import IntegrityConflict
 from shared_infrastructure.database.helpers import (
     create_session_factory,
     get_async_db,
@@ -324,7 +325,7 @@ def test_a_failed_commit_leaves_the_sync_session_usable(committing_defaults: Def
     with sync_db.scope() as session:
         with transaction(session):
             session.add(CoreUniqueRow(id=1, code="A"))
-        with pytest.raises(sa_exc.IntegrityError), transaction(session):
+        with pytest.raises(IntegrityConflict), transaction(session):
             session.add(CoreUniqueRow(id=2, code="A"))  # fails at commit, not before
         with transaction(session):
             session.add(CoreUniqueRow(id=3, code="C"))
@@ -339,10 +340,24 @@ async def test_a_failed_commit_leaves_the_async_session_usable(
     async with db.scope() as session:
         async with transaction(session):
             session.add(CoreUniqueRow(id=1, code="A"))
-        with pytest.raises(sa_exc.IntegrityError):
+        with pytest.raises(IntegrityConflict):
             async with transaction(session):
                 session.add(CoreUniqueRow(id=2, code="A"))
         async with transaction(session):
             session.add(CoreUniqueRow(id=3, code="C"))
     async with db.scope() as session:
         assert list(await session.scalars(select(CoreUniqueRow.id).order_by("id"))) == [1, 3]
+
+
+async def test_get_session_refuses_to_commit_after_the_response(database: AsyncDatabase) -> None:
+    """A FastAPI without a per-call exit stack could only commit after the
+    response: the dependency refuses instead of risking a 2xx for lost work."""
+    from starlette.requests import HTTPConnection
+
+    from shared_infrastructure.database.helpers import CommitAfterResponse, get_session_dependency
+
+    connection = HTTPConnection({"type": "http", "headers": [], "path": "/"})
+    with use_default_databases(async_=database):
+        dependency = get_session_dependency(connection)
+        with pytest.raises(CommitAfterResponse, match="DatabaseSessionMiddleware"):
+            await anext(dependency)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import String, func, select
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared_infrastructure.database.base import Base
 from shared_infrastructure.database.database import AsyncDatabase, Database
+from shared_infrastructure.database.errors import IntegrityConflict
 
 
 class CoreTxRow(Base):
@@ -101,7 +101,7 @@ async def test_a_failed_transaction_leaves_nothing_behind(
             await session.flush()
 
     async with db.scope() as session:
-        with pytest.raises(sa_exc.IntegrityError):
+        with pytest.raises(IntegrityConflict):
             await work(session)
         assert not db.is_in_transaction()
         # The session is usable again after the rollback.
@@ -164,7 +164,7 @@ def test_sync_failed_transaction_leaves_nothing_behind(
             session.flush()
 
     with db.scope() as session:
-        with pytest.raises(sa_exc.IntegrityError):
+        with pytest.raises(IntegrityConflict):
             work(session)
         assert not db.is_in_transaction()
     assert _sync_ids(db) == []

@@ -322,7 +322,10 @@ async def test_duplicate_create_translated_and_logged_with_context(
     assert conflict.constraint == UQ_EMAIL
     assert conflict.kind == "unique"
     assert UQ_EMAIL in str(conflict)
-    record = next(r for r in caplog.records if "integrity conflict" in r.getMessage())
+    record = next(r for r in caplog.records if r.getMessage() == "Failed to create User")
+    assert record.levelno == logging.ERROR
+    assert record.entity_type == "User"
+    assert record.error.startswith("IntegrityError(")
     context = record.db_context
     assert context["entity"] == "User"
     assert context["operation"] == "create"

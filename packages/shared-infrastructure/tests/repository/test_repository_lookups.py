@@ -4,7 +4,7 @@ happen before any SQL reaches the database."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -270,23 +270,35 @@ def test_bad_values_are_refused_before_sql(
     assert len(sql_log) == 0
 
 
-def test_naive_datetimes_are_refused_with_a_clear_message(session: Session) -> None:
+def test_naive_datetimes_are_read_as_utc_in_filters(session: Session) -> None:
     repo = SyncBaseRepository(User, session)
-    with pytest.raises(InvalidFilter, match="timezone-aware"):
-        repo.filter(last_login__lt=datetime.now() - timedelta(days=1))
-    with pytest.raises(InvalidFilter, match="timezone-aware"):
-        repo.count(created_at__in=[datetime(2024, 1, 1)])
+    repo.create(
+        name="old", email="old@example.com", last_login=datetime(2024, 1, 1, 12, tzinfo=UTC)
+    )
+    assert repo.count(last_login__lt=datetime(2024, 1, 1, 13)) == 1
+    assert repo.count(last_login__lt=datetime(2024, 1, 1, 11)) == 0
+    assert repo.count(last_login__in=[datetime(2024, 1, 1, 12)]) == 1
 
 
-def test_naive_datetimes_are_refused_on_writes_too(session: Session) -> None:
-    """Not a 500 "database error: StatementError": a 422-class error that
-    says what to do, and nothing written."""
+def test_naive_datetimes_are_read_as_utc_on_writes(session: Session) -> None:
     repo = SyncBaseRepository(User, session)
-    with pytest.raises(InvalidValue, match="timezone-aware") as caught:
-        repo.create(name="naive", email="naive@example.com", last_login=datetime.now())
+    user = repo.create(name="naive", email="naive@example.com", last_login=datetime(2024, 5, 1, 8))
+    session.expire_all()
+    loaded = repo.get(user.id)
+    assert loaded is not None
+    assert loaded.last_login == datetime(2024, 5, 1, 8, tzinfo=UTC)
+    assert repo.update_many(filters={"last_login__lt": datetime(2024, 6, 1)}, name="moved") == 1
+
+
+def test_a_value_that_is_no_datetime_is_a_clear_error(session: Session) -> None:
+    """Not a 500 "database error: StatementError": a 422-class error, and
+    nothing written."""
+    repo = SyncBaseRepository(User, session)
+    with pytest.raises(InvalidValue, match="not a datetime") as caught:
+        repo.create(name="bad", email="bad@example.com", last_login=12)
     assert isinstance(caught.value, DomainRuleViolation)
     session.rollback()
-    assert repo.count(name="naive") == 0
+    assert repo.count(name="bad") == 0
 
 
 def test_lookup_table_is_the_documented_one() -> None:

@@ -1,9 +1,9 @@
 """Settings for the data layer and the service.
 
 Sources, highest priority first: keyword arguments, environment variables,
-a ``.env`` file, a JSON config file (seed 001's ``config.json``, nested
+a ``.env`` file, a JSON config file (``config.json``, nested
 ``{"database": {"url": ...}}`` or flat ``{"database_url": ...}``), defaults.
-Environment variable names are the seeds' ``DATABASE_*`` names; seed 003's
+Environment variable names are ``DATABASE_*``; the
 ``DB_POOL_*`` spellings are accepted too.
 """
 
@@ -16,6 +16,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -26,6 +27,8 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+from shared_infrastructure.config.urls import async_url
 
 CONFIG_FILE_ENV = "APP_CONFIG_FILE"
 SUPPORTED_DRIVERS: dict[str, frozenset[str]] = {
@@ -100,6 +103,19 @@ class Settings(BaseSettings):
         False, validation_alias=_alias("database_echo_pool", "db_echo_pool")
     )
     data_dir: Path | None = Field(None, validation_alias=_alias("data_dir"))
+    timezone: ZoneInfo = Field(ZoneInfo("UTC"), validation_alias=_alias("timezone", "tz"))
+    app_name: str = Field("api", validation_alias=_alias("app_name"))
+    app_version: str = Field("0.1.0", validation_alias=_alias("app_version"))
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _check_timezone(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as error:
+                raise ValueError(f"unknown time zone {value!r} (e.g. UTC, Europe/Paris)") from error
+        return value
 
     @field_validator("database_url", mode="after")
     @classmethod
@@ -123,8 +139,18 @@ class Settings(BaseSettings):
 
     @property
     def url(self) -> URL:
-        """The configured URL, or the embedded SQLite file by default."""
-        return make_url(self.database_url or default_database_url(self.data_dir))
+        """The configured URL; by default the embedded SQLite file, or an
+        in-memory SQLite database when ``environment`` is ``testing``."""
+        if self.database_url:
+            return make_url(self.database_url)
+        if self.is_testing:
+            return make_url("sqlite://")
+        return make_url(default_database_url(self.data_dir))
+
+    @property
+    def database_url_async(self) -> str:
+        """The URL with the async driver of its database (``+asyncpg``...)."""
+        return async_url(self.url).render_as_string(hide_password=False)
 
     @property
     def is_testing(self) -> bool:
@@ -149,7 +175,7 @@ class Settings(BaseSettings):
 
 
 class JsonConfigFileSource(PydanticBaseSettingsSource):
-    """Seed 001's ``config.json``: ``$APP_CONFIG_FILE`` or ``./config.json``."""
+    """The ``config.json`` file: ``$APP_CONFIG_FILE`` or ``./config.json``."""
 
     def __init__(self, settings_cls: type[BaseSettings]) -> None:
         super().__init__(settings_cls)
@@ -209,3 +235,10 @@ def load_settings(**overrides: Any) -> Settings:
 def get_settings() -> Settings:
     """Process-wide settings, read on first use (never at import time)."""
     return load_settings()
+
+
+def __getattr__(name: str) -> Any:
+    """``settings``: the process-wide settings, read on first access."""
+    if name == "settings":
+        return get_settings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,10 +1,10 @@
-"""Active record for scripts and simple modules (seed 000): ``BaseModel``.
+"""Active record for scripts and simple modules ``BaseModel``.
 
 ``event.save()`` flushes when called inside a ``transaction()`` block (the
 block commits or rolls back everything together) and commits at once
 outside one, so a lone ``save()`` is atomic and a group of them is too.
 Domain code of the bounded contexts uses repositories and a unit of work
-instead; this is the short path for scripts, seeds and admin tasks.
+instead; this is the short path for scripts, demo data and admin tasks.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class _CurrentSession:
 class BaseModel(TimestampMixin, Base):
     """Abstract record with timestamps, ``save()``, ``delete()`` and ``session``.
 
-    ``created``/``updated`` are seed 000's names for ``created_at``/``updated_at``.
+    ``created``/``updated`` are synonyms of ``created_at``/``updated_at``.
     """
 
     __abstract__ = True

@@ -1,4 +1,4 @@
-"""The declarative ``Base`` every record inherits, with seed 004's naming
+"""The declarative ``Base`` every record inherits, with a naming
 convention so constraint names are identical on every database (and errors
 can name the violated constraint without guessing)."""
 
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import MetaData, inspect
 from sqlalchemy.orm import DeclarativeBase, MappedAsDataclass
 
-from shared_infrastructure.database.types import UtcDateTime
+from shared_infrastructure.database.types import DEFAULT_STRING, UtcDateTime
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(column_0_label)s",
@@ -27,7 +27,12 @@ class Base(DeclarativeBase):
     __abstract__ = True
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime()}
+    type_annotation_map = {datetime: UtcDateTime(), str: DEFAULT_STRING}
+
+    def __init__(self, **kwargs: Any) -> None:
+        if type(self).__dict__.get("__abstract__", False):
+            raise TypeError(f"{type(self).__name__} is abstract: instantiate a mapped subclass")
+        type(self).registry.constructor(self, **kwargs)
 
     def to_dict(self) -> dict[str, Any]:
         """Column values by attribute name (relationships are left out)."""
@@ -46,7 +51,7 @@ class Base(DeclarativeBase):
 
 
 class DataclassBase(MappedAsDataclass, Base):
-    """Seed 003's style: records that are also dataclasses
+    """The dataclass style: records that are also dataclasses
     (``mapped_column(..., init=False)``), on the same metadata."""
 
     __abstract__ = True

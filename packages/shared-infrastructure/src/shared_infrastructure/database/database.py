@@ -1,4 +1,4 @@
-"""``Database`` and ``AsyncDatabase`` (seed 000): an engine, its session
+"""``Database`` and ``AsyncDatabase`` an engine, its session
 factory, and request/task-scoped sessions kept in a ``ContextVar``.
 
 ``scope()`` opens a session for its block; everything the block runs uses
@@ -10,12 +10,22 @@ that run *concurrently* inside one scope open a ``scope()`` of their own
 ``session`` falls back to an *implicit* session that belongs to the task
 that opened it and is closed when that task ends (``remove()`` closes it
 earlier, and is the way for plain threads).
+
+Sessions are never shared across threads: a scope is seen by the thread
+that opened it (and its tasks), and a thread running with a copy of the
+caller's context (``asyncio.to_thread``, Starlette's thread pool for
+``def`` routes) gets an implicit session of its own, closed when that
+copied context is discarded, i.e. when the thread's work returns.
+After a database error outside a transaction block, the implicit session
+rolls back by itself, so the next statement runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from contextlib import (
     AbstractAsyncContextManager,
@@ -34,6 +44,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared_infrastructure.config.settings import Settings, get_settings
 from shared_infrastructure.database.engine import create_async_db_engine, create_sync_engine
 from shared_infrastructure.database.sessions import (
+    ROLLBACK_ON_ERROR,
     async_savepoint_block,
     async_transaction_block,
     create_async_session_factory,
@@ -48,17 +59,26 @@ _ids = itertools.count()
 S = TypeVar("S", Session, AsyncSession)
 
 
+Owner = asyncio.Task[Any] | threading.Thread
+
+
 def _current_task() -> asyncio.Task[Any] | None:
     try:
         return asyncio.current_task()
-    except RuntimeError:  # no running event loop: plain threads own their sessions
+    except RuntimeError:  # no running event loop in this thread
         return None
 
 
-@dataclass(frozen=True, slots=True)
+def _current_owner() -> Owner:
+    """The running task, else (no event loop in this thread) the thread."""
+    return _current_task() or threading.current_thread()
+
+
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class _Owned(Generic[S]):
     session: S
-    owner: asyncio.Task[Any] | None
+    owner: Owner
+    thread: threading.Thread
 
 
 class _ScopedSessions(Generic[S]):
@@ -82,16 +102,21 @@ class _ScopedSessions(Generic[S]):
 
     @staticmethod
     def _mine(owned: _Owned[S] | None) -> S | None:
-        """The implicit session if the running task opened it (a child task
-        sees its parent's in the copied context, and gets its own)."""
-        return owned.session if owned is not None and owned.owner is _current_task() else None
+        """The implicit session if the running task (or thread) opened it: a
+        child task or a thread sees its parent's in the copied context, and
+        gets its own."""
+        return owned.session if owned is not None and owned.owner is _current_owner() else None
 
     def _scoped(self) -> S | None:
+        """The innermost scope's session, unless the scope belongs to
+        another thread (a thread given a copy of the context)."""
         owned = self.scoped.get()
-        return owned.session if owned is not None else None
+        if owned is None or owned.thread is not threading.current_thread():
+            return None
+        return owned.session
 
     def enter(self, session: S) -> Token[_Owned[S] | None]:
-        return self.scoped.set(_Owned(session, _current_task()))
+        return self.scoped.set(_Owned(session, _current_owner(), threading.current_thread()))
 
     def leave(self, token: Token[_Owned[S] | None]) -> None:
         self.scoped.reset(token)
@@ -103,10 +128,16 @@ class _ScopedSessions(Generic[S]):
         implicit = self._mine(self.implicit.get())
         if implicit is None:
             implicit = self._factory()
-            task = _current_task()
-            self.implicit.set(_Owned(implicit, task))
-            if task is not None:
-                task.add_done_callback(lambda _task: self._release(implicit))
+            implicit.info[ROLLBACK_ON_ERROR] = True
+            owner = _current_owner()
+            owned = _Owned(implicit, owner, threading.current_thread())
+            self.implicit.set(owned)
+            if isinstance(owner, asyncio.Task):
+                owner.add_done_callback(lambda _task: self._release(implicit))
+            else:
+                # Gone with the context holding it: a thread's copied context
+                # when its work returns, a plain thread's when it ends.
+                weakref.finalize(owned, self._release, implicit)
         return implicit
 
     def _release(self, session: S) -> None:

@@ -1,4 +1,4 @@
-"""The process-wide default databases behind the seeds' module-level helpers.
+"""The process-wide default databases behind the module-level helpers.
 
 Nothing is created at import time. ``init_database()`` sets the defaults
 explicitly (the API does); otherwise the first helper that needs one builds
@@ -30,21 +30,22 @@ class _Defaults:
 _defaults = _Defaults()
 
 
-def _settings() -> Settings:
+def current_settings() -> Settings:
+    """The settings the default databases are built from."""
     return _defaults.settings or get_settings()
 
 
 async def init_database(
     target: Settings | AsyncEngine | AsyncDatabase | None = None,
 ) -> AsyncDatabase:
-    """Open the default async database (seed 002). Idempotent per target."""
+    """Open the default async database (the API's startup). Idempotent per target."""
     if isinstance(target, AsyncDatabase):
         database = target
     elif isinstance(target, AsyncEngine):
         database = AsyncDatabase(target)
     else:
         _defaults.settings = target or _defaults.settings
-        database = AsyncDatabase(create_async_db_engine(_settings()))
+        database = AsyncDatabase(create_async_db_engine(current_settings()))
     if _defaults.async_database is not None and _defaults.async_database is not database:
         await _defaults.async_database.dispose()
     _defaults.async_database = database
@@ -59,7 +60,7 @@ def init_sync_database(target: Settings | Engine | Database | None = None) -> Da
         database = Database(target)
     else:
         _defaults.settings = target or _defaults.settings
-        database = Database(create_sync_engine(_settings()))
+        database = Database(create_sync_engine(current_settings()))
     if _defaults.sync_database is not None and _defaults.sync_database is not database:
         _defaults.sync_database.dispose()
     _defaults.sync_database = database
@@ -67,7 +68,7 @@ def init_sync_database(target: Settings | Engine | Database | None = None) -> Da
 
 
 async def close_database() -> None:
-    """Dispose the default databases (seed 002's shutdown hook)."""
+    """Dispose the default databases (the shutdown hook)."""
     async_database, sync_database = _defaults.async_database, _defaults.sync_database
     _defaults.async_database = _defaults.sync_database = None
     _defaults.settings = None
@@ -77,6 +78,12 @@ async def close_database() -> None:
         sync_database.dispose()
 
 
+def create_db_engine(settings: Settings | None = None) -> Engine:
+    """A sync engine for ``settings`` (default: the default databases'
+    settings); in-memory SQLite shares one connection, foreign keys on."""
+    return create_sync_engine(settings or current_settings())
+
+
 def opened_default_databases() -> list[Database | AsyncDatabase]:
     """The default databases opened so far (creates none)."""
     return [db for db in (_defaults.sync_database, _defaults.async_database) if db is not None]
@@ -84,16 +91,16 @@ def opened_default_databases() -> list[Database | AsyncDatabase]:
 
 def get_async_database() -> AsyncDatabase:
     if _defaults.async_database is None:
-        _defaults.async_database = AsyncDatabase(create_async_db_engine(_settings()))
+        _defaults.async_database = AsyncDatabase(create_async_db_engine(current_settings()))
     return _defaults.async_database
 
 
 def get_database() -> Database:
-    """The default sync ``Database`` (seed 000's ``db``)."""
+    """The default sync ``Database`` (``db`` of the active-record path)."""
     if _defaults.sync_database is None:
         async_database = _defaults.async_database
         url = async_database.engine.url if async_database is not None else None
-        _defaults.sync_database = Database(create_sync_engine(_settings(), url))
+        _defaults.sync_database = Database(create_sync_engine(current_settings(), url))
     return _defaults.sync_database
 
 

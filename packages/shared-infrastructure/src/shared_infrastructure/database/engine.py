@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from shared_infrastructure.config.settings import Settings
+from shared_infrastructure.config.settings import Settings, load_settings
 from shared_infrastructure.database.sqlite import configure_sqlite_engine
+from shared_infrastructure.database.types import set_naive_timezone
 from shared_infrastructure.database.urls import async_url, is_sqlite, is_sqlite_memory, sync_url
 
 
@@ -45,7 +46,8 @@ def _prepare_sqlite_file(url: URL) -> None:
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _finish(engine: Engine, url: URL) -> None:
+def _finish(engine: Engine, url: URL, settings: Settings) -> None:
+    set_naive_timezone(engine.dialect, settings.timezone)
     if is_sqlite(url):
         configure_sqlite_engine(engine, file_based=not is_sqlite_memory(url))
 
@@ -55,7 +57,7 @@ def create_sync_engine(settings: Settings, url: URL | str | None = None) -> Engi
     target = sync_url(url or settings.url)
     _prepare_sqlite_file(target)
     engine = create_engine(target, **engine_options(target, settings))
-    _finish(engine, target)
+    _finish(engine, target, settings)
     return engine
 
 
@@ -64,5 +66,36 @@ def create_async_db_engine(settings: Settings, url: URL | str | None = None) -> 
     target = async_url(url or settings.url)
     _prepare_sqlite_file(target)
     engine = create_async_engine(target, **engine_options(target, settings))
-    _finish(engine.sync_engine, target)
+    _finish(engine.sync_engine, target, settings)
+    return engine
+
+
+def create_test_engine(url: str = "sqlite+aiosqlite:///:memory:") -> AsyncEngine:
+    """An async engine for tests; in-memory SQLite shares one connection,
+    so tables created in a fixture are seen by every session."""
+    return create_async_db_engine(load_settings(database_url=url))
+
+
+def create_engine_like_sqlalchemy(url: str | URL, **kwargs: Any) -> Engine:
+    """``sqlalchemy.create_engine`` with one change: in-memory SQLite gets
+    one shared connection (``StaticPool``), so tables a fixture creates are
+    seen by every session and thread (SQLAlchemy's default pool gives each
+    thread its own, empty, database), and SQLite's ``check_same_thread``
+    is dropped for the server databases. Foreign keys are enforced on SQLite."""
+    target = make_url(url)
+    if not is_sqlite(target) and "connect_args" in kwargs:
+        # SQLite's thread check means nothing to server drivers, which refuse it.
+        kwargs["connect_args"] = {
+            key: value
+            for key, value in kwargs["connect_args"].items()
+            if key != "check_same_thread"
+        }
+    if is_sqlite_memory(target) and "poolclass" not in kwargs:
+        kwargs["poolclass"] = StaticPool
+        connect_args = dict(kwargs.get("connect_args", {}))
+        connect_args.setdefault("check_same_thread", False)
+        kwargs["connect_args"] = connect_args
+    engine = create_engine(target, **kwargs)
+    if is_sqlite(target):
+        configure_sqlite_engine(engine, file_based=not is_sqlite_memory(target))
     return engine

@@ -107,6 +107,16 @@ class InvalidValue(DatabaseError, DomainRuleViolation):
         self.context = {}
 
 
+class ValidationError(DomainRuleViolation):
+    """Input refused by application code before any write (HTTP 422):
+    ``ValidationError(message="Email already exists", context={...})``."""
+
+    def __init__(
+        self, message: str, *, context: dict[str, Any] | None = None, field: str | None = None
+    ) -> None:
+        super().__init__(message, field=field, **(context or {}))
+
+
 class DatabaseUnavailable(DatabaseError):
     """Cannot reach the database or get a connection in time (HTTP 503)."""
 
@@ -419,26 +429,36 @@ def integrity_conflict(
     )
 
 
+def _log(level: int, message: str, *args: Any, **kwargs: Any) -> None:
+    logger.log(level, message, *args, **kwargs)
+
+
+def _quiet(level: int, message: str, *args: Any, **kwargs: Any) -> None:
+    return None
+
+
 def translate_error(
-    error: BaseException, *, metadata: MetaData | None = None, **context: Any
+    error: BaseException, *, metadata: MetaData | None = None, log: bool = True, **context: Any
 ) -> BaseException:
-    """The hierarchy's counterpart of ``error`` (or ``error`` itself), logged."""
+    """The hierarchy's counterpart of ``error`` (or ``error`` itself), logged
+    unless ``log=False`` (the caller logs it with its own context)."""
     translated: BaseException
+    emit = _log if log else _quiet
     if isinstance(error, DatabaseError | NotFound | Conflict):
         return error
     if isinstance(error, sa_exc.DBAPIError) and _is_integrity_error(error):
         translated = integrity_conflict(error, metadata)
-        logger.info("integrity conflict: %s", translated, extra={"db_context": context})
+        emit(logging.INFO, "integrity conflict: %s", translated, extra={"db_context": context})
         return translated
     if isinstance(error, StaleDataError):
         translated = StaleVersionError(
             str(context.get("entity", "row")), context.get("id"), original=error
         )
-        logger.info("stale version: %s", error, extra={"db_context": context})
+        emit(logging.INFO, "stale version: %s", error, extra={"db_context": context})
         return translated
     if isinstance(error, sa_exc.DBAPIError) and is_serialization_failure(error):
         translated = SerializationConflict(original=error)
-        logger.info("serialization conflict: %s", error.orig, extra={"db_context": context})
+        emit(logging.INFO, "serialization conflict: %s", error.orig, extra={"db_context": context})
         return translated
     if (
         isinstance(error, sa_exc.StatementError)
@@ -446,7 +466,7 @@ def translate_error(
         and isinstance(error.orig, ValueError | TypeError)
     ):  # raised by a type's bind processor, before the driver saw anything
         translated = InvalidValue(str(error.orig), original=error)
-        logger.info("invalid value: %s", error.orig, extra={"db_context": context})
+        emit(logging.INFO, "invalid value: %s", error.orig, extra={"db_context": context})
         return translated
     if isinstance(error, sa_exc.TimeoutError):
         translated = DatabaseUnavailable(
@@ -462,5 +482,5 @@ def translate_error(
         )
     else:
         return error
-    logger.error("%s", translated.args[0], exc_info=error, extra={"db_context": context})
+    emit(logging.ERROR, "%s", translated.args[0], exc_info=error, extra={"db_context": context})
     return translated

@@ -1,4 +1,4 @@
-"""Database health (seed 002): is the server answering, how fast, and how
+"""Database health: is the server answering, how fast, and how
 busy is the pool.
 
 A health check is asked exactly when things go wrong, so it never raises
@@ -165,7 +165,7 @@ async def get_database_info(
     *,
     time_limit: float = DEFAULT_TIMEOUT_SECONDS,
 ) -> dict[str, Any]:
-    """Server version, dialect and pool usage (seed 002's shape:
+    """Server version, dialect and pool usage (the shape:
     ``info["version"]``, ``info["connections"]["active"|"idle"]``,
     ``info["pool_size"]``). Pool figures are read after the probe's own
     connection went back, so they describe the application's use."""

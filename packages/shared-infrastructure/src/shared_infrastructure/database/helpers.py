@@ -1,33 +1,40 @@
-"""The seeds' session helpers, by their names, over the default databases.
+"""Session helpers over the default databases.
 
-=====================  ====  =====================================================
-helper                 seed  behaviour
-=====================  ====  =====================================================
-get_session()          002   ``async with``: commit on success, rollback on error,
-                       003   close; ``async for`` works too (003's check snippet)
-get_async_session()    003   same as ``get_session()``
-get_sync_session()     003   ``with``: commit on success, rollback on error, close
-get_session_dependency 002   FastAPI dependency: commit / rollback / close
-get_db()               001   FastAPI dependency (sync): yield, then close
-get_async_db()         001   FastAPI dependency (async): yield, then close
-get_db_context()       004   ``with``: rollback on error, close; caller commits
-create_session_factory 002   the async session factory of the default database
-transaction()          000   default scope's transaction block; with a session
-                       002   argument, a block on that session (nested: SAVEPOINT)
-savepoint()            000   a SAVEPOINT block
-is_in_transaction()    000   inside a ``transaction()``/``savepoint()`` block?
-=====================  ====  =====================================================
+======================  =====================================================
+helper                  behaviour
+======================  =====================================================
+get_session()           ``async with``: commit on success, rollback on error,
+                        close; ``async for`` and ``Depends(get_session)`` too
+get_async_session()     same as ``get_session()``
+get_sync_session()      ``with``: commit on success, rollback on error, close
+get_session_dependency  FastAPI dependency: commit (before the response) /
+                        rollback / close
+get_db()                FastAPI dependency (sync): yield, then close
+get_async_db()          FastAPI dependency (async): yield, then close
+get_db_context()        ``with``: rollback on error, close; caller commits
+create_session_factory  the async session factory of the default database
+transaction()           default scope's transaction block; with a session
+                        argument, a block on that session (nested: SAVEPOINT)
+savepoint()             a SAVEPOINT block (outside any block: commits)
+is_in_transaction()     inside a ``transaction()``/``savepoint()`` block?
+======================  =====================================================
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
-from contextlib import AbstractAsyncContextManager, AbstractContextManager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    AsyncExitStack,
+    contextmanager,
+)
 from types import TracebackType
 from typing import Any, overload
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from shared_infrastructure.database.defaults import (
     get_async_database,
@@ -43,6 +50,9 @@ from shared_infrastructure.database.sessions import (
     transaction_depth,
 )
 
+#: FastAPI's exit stack of the endpoint call, closed before the response is sent.
+_FUNCTION_STACK = "fastapi_function_astack"
+
 
 class AsyncSessionContext:
     """A new session inside a transaction block.
@@ -50,18 +60,23 @@ class AsyncSessionContext:
     ``async with get_session() as s`` and ``async for s in get_session()``
     both commit when the block ends normally and roll back when it raises.
     It also speaks the async-generator protocol (``__anext__``, ``athrow``,
-    ``aclose``) so FastAPI can drive ``Depends(get_session)`` (seed 003).
+    ``aclose``) so FastAPI can drive ``Depends(get_session)`` (as a generator dependency).
     """
 
-    def __init__(self, factory: async_sessionmaker[AsyncSession] | None = None) -> None:
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession] | None = None,
+        connection: HTTPConnection | None = None,
+    ) -> None:
         self._factory = factory or get_async_database().session_factory
+        self._connection = connection
         self._session: AsyncSession | None = None
         self._block: AbstractAsyncContextManager[AsyncSession] | None = None
         self._dependency: AsyncGenerator[AsyncSession, None] | None = None
 
     async def __aenter__(self) -> AsyncSession:
         self._session = self._factory()
-        self._block = async_transaction_block(self._session)
+        self._block = async_transaction_block(self._session, helper=True)
         return await self._block.__aenter__()
 
     async def __aexit__(
@@ -86,7 +101,7 @@ class AsyncSessionContext:
     # to ``get_session_dependency``.
     async def __anext__(self) -> AsyncSession:
         if self._dependency is None:
-            self._dependency = get_session_dependency()
+            self._dependency = get_session_dependency(self._connection)  # type: ignore[arg-type]
         return await anext(self._dependency)
 
     async def athrow(
@@ -105,32 +120,50 @@ class AsyncSessionContext:
             await self._dependency.aclose()
 
 
-async def get_session_dependency() -> AsyncGenerator[AsyncSession, None]:
-    """FastAPI dependency (also behind ``Depends(get_session)``): commit after
-    the endpoint, roll back if it raised, close.
+class CommitAfterResponse(RuntimeError):
+    """``get_session`` was used as a FastAPI dependency where its commit
+    could only run after the response was sent."""
+
+
+async def get_session_dependency(
+    connection: HTTPConnection = None,  # type: ignore[assignment]  # injected by FastAPI
+) -> AsyncGenerator[AsyncSession, None]:
+    """FastAPI dependency (also behind ``Depends(get_session)``): commit
+    before the response is sent, roll back if the endpoint raised, close.
 
     Under ``DatabaseSessionMiddleware`` it is the request's session, which
-    the middleware commits before the response starts, whatever scope the
-    dependency was declared with. Without the middleware it is a session of
-    its own, committed when FastAPI runs the dependency's exit code: after
-    the endpoint with ``scope="function"``, but only after the response was
-    sent with FastAPI's default scope (a failed commit then reaches no
-    client), hence ``CommittingSession`` in ``shared_infrastructure.web``.
+    the middleware commits before the response starts. Without it, the
+    session's transaction is tied to the endpoint call (FastAPI's
+    per-function exit stack), whatever scope the dependency was declared
+    with: a failed commit reaches the exception handlers (409, 503...),
+    never a 2xx. Where no such stack exists the dependency refuses to run
+    rather than commit after the response.
     """
     database = get_async_database()
     if database.has_scope():
         yield database.session
         return
-    async with AsyncSessionContext() as session:
-        yield session
+    if connection is None:  # driven by hand (``async for s in get_session()``)
+        async with AsyncSessionContext() as session:
+            yield session
+        return
+    stack = connection.scope.get(_FUNCTION_STACK)
+    if not isinstance(stack, AsyncExitStack):
+        raise CommitAfterResponse(
+            "get_session: this FastAPI version gives a dependency no way to commit "
+            "before the response; add DatabaseSessionMiddleware to the app"
+        )
+    yield await stack.enter_async_context(AsyncSessionContext())
 
 
-def get_session() -> AsyncSessionContext:
-    return AsyncSessionContext()
+def get_session(connection: HTTPConnection | None = None) -> AsyncSessionContext:
+    """``async with`` / ``async for`` / ``Depends(get_session)`` (FastAPI
+    passes the request as ``connection``)."""
+    return AsyncSessionContext(connection=connection)
 
 
-def get_async_session() -> AsyncSessionContext:
-    return AsyncSessionContext()
+def get_async_session(connection: HTTPConnection | None = None) -> AsyncSessionContext:
+    return AsyncSessionContext(connection=connection)
 
 
 # FastAPI classifies dependencies through ``inspect.unwrap``: marked this way,
@@ -144,14 +177,14 @@ get_async_session.__wrapped__ = get_session_dependency  # type: ignore[attr-defi
 def get_sync_session() -> Iterator[Session]:
     session = get_database().session_factory()
     try:
-        with transaction_block(session):
+        with transaction_block(session, helper=True):
             yield session
     finally:
         session.close()
 
 
 def get_db() -> Generator[Session, None, None]:
-    """FastAPI dependency (seeds 001/004): a session closed after the request."""
+    """FastAPI dependency : a session closed after the request."""
     session = get_database().session_factory()
     try:
         yield session
@@ -169,7 +202,7 @@ async def get_async_db() -> AsyncGenerator[AsyncSession, None]:
 
 @contextmanager
 def get_db_context() -> Iterator[Session]:
-    """For scripts (seed 004): the caller commits; errors roll back."""
+    """For scripts: the caller commits; errors roll back."""
     session = get_database().session_factory()
     try:
         yield session

@@ -1,4 +1,4 @@
-"""Alembic, driven from code (seed 002's helpers and a sync API for CLIs).
+"""Alembic, driven from code (async helpers and a sync API for CLIs).
 
 Two ways in:
 
@@ -8,7 +8,7 @@ Two ways in:
       migrations.upgrade()            # "heads": every branch
       migrations.check()              # [] when models and migrations agree
 
-* seed 002's ``async`` helpers by their names — ``create_migration``,
+* ``async`` helpers by their names — ``create_migration``,
   ``run_migrations``, ``rollback_migration``, ``get_migration_history``,
   ``get_current_revision`` and ``check_migrations`` (``alembic check``) —
   taking ``migrations_dir``. They run Alembic's (synchronous) command API in
@@ -36,6 +36,7 @@ import asyncio
 import importlib.util
 import io
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -65,6 +66,7 @@ from shared_infrastructure.database.alembic_env import (
     ATTR_URL,
     SCRIPT_LOCATION,
 )
+from shared_infrastructure.database.defaults import current_settings
 from shared_infrastructure.database.urls import sync_url
 
 if TYPE_CHECKING:
@@ -228,6 +230,12 @@ def make_alembic_config(
         config.attributes[ATTR_URL] = rendered
         # ConfigParser interpolates "%": escape it for env.py files that read the option.
         config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    elif connection is None and not config.get_main_option("sqlalchemy.url"):
+        # An ``alembic init`` env.py reads ``sqlalchemy.url``: take it from settings.
+        fallback = sync_url((settings or current_settings()).url)
+        config.set_main_option(
+            "sqlalchemy.url", fallback.render_as_string(hide_password=False).replace("%", "%%")
+        )
     if settings is not None:
         config.attributes[ATTR_SETTINGS] = settings
     if connection is not None:
@@ -240,6 +248,35 @@ def make_alembic_config(
     if attributes:
         config.attributes.update(attributes)
     return config
+
+
+_QUALIFIED_CALL = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*)(?:\.[A-Za-z_]\w*)+)\.[A-Za-z_]\w*\(")
+
+
+def import_rendered_modules(path: Path) -> None:
+    """Add ``import pkg.module`` for each ``pkg.module.Type(...)`` a revision
+    uses without importing it. Alembic renders a custom column type (e.g.
+    ``UtcDateTime``) by its module path but imports it only when the
+    environment's ``render_item`` says so, which an ``env.py`` made by
+    ``alembic init`` does not: the revision would fail with ``NameError``."""
+    source = path.read_text(encoding="utf-8")
+    imported = set(re.findall(r"^import ([\w.]+)$", source, re.MULTILINE))
+    bound = imported | set(re.findall(r"^(?:from [\w.]+ )?import [\w.]+ as (\w+)$", source, re.M))
+    missing = []
+    for module in dict.fromkeys(_QUALIFIED_CALL.findall(source)):
+        top = module.split(".")[0]
+        if top in ("sa", "op", "sqlalchemy", "alembic") or module in imported or top in bound:
+            continue
+        if importlib.util.find_spec(top) is not None:
+            missing.append(module)
+    if not missing:
+        return
+    lines = source.splitlines(keepends=True)
+    anchor = next(
+        (i + 1 for i, line in enumerate(lines) if line.startswith(("import ", "from "))), 0
+    )
+    lines[anchor:anchor] = [f"import {module}\n" for module in missing]
+    path.write_text("".join(lines), encoding="utf-8")
 
 
 def format_with_ruff(path: Path) -> None:
@@ -412,6 +449,7 @@ class Migrations:
             written = next((item for item in reversed(written) if item is not None), None)
         if not isinstance(written, Script):
             return None
+        import_rendered_modules(Path(written.path))
         if self.config.attributes.get(ATTR_FORMAT):
             format_with_ruff(Path(written.path))
         return RevisionInfo.of(written)
@@ -493,7 +531,7 @@ def describe_diff(diff: Any) -> str:
     return f"{kind} {' '.join(parts)}".strip()
 
 
-# -- seed 002's async helpers --------------------------------------------------
+# -- async helpers --------------------------------------------------------------
 
 
 def _migrations(
@@ -534,7 +572,7 @@ async def run_migrations(
     config: Config | None = None,
     **options: Any,
 ) -> None:
-    """Upgrade to ``revision`` (seed 002 passes ``"head"``: every branch)."""
+    """Upgrade to ``revision`` (``"head"`` means every branch)."""
     migrations = _migrations(migrations_dir, config, options)
     await _in_thread(lambda: migrations.upgrade(revision))
 

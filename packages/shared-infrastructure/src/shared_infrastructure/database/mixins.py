@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.sql import ColumnElement
 
-from shared_infrastructure.database.types import UtcDateTime, utcnow
+from shared_infrastructure.database.types import UtcDateTime, utc_now, utcnow
 
 
 class SameAsColumn:
@@ -41,19 +42,31 @@ class SameAsColumn:
 
 
 class TimestampMixin:
-    """``created_at`` set on insert, ``updated_at`` moved on every UPDATE;
-    a new row has both equal."""
+    """``created_at`` set when the object is built (or, for rows inserted
+    without the ORM, by the database's ``utc_now()`` default),
+    ``updated_at`` moved on every UPDATE; a new row has both equal."""
 
     created_at: Mapped[datetime] = mapped_column(
-        UtcDateTime(), default=utcnow, nullable=False, sort_order=900
+        UtcDateTime(), default=utcnow, server_default=utc_now(), nullable=False, sort_order=900
     )
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime(),
         default=SameAsColumn("created_at", otherwise=utcnow),
+        server_default=utc_now(),
         onupdate=utcnow,
         nullable=False,
         sort_order=901,
     )
+
+
+@event.listens_for(TimestampMixin, "init", propagate=True)
+def _stamp_new_object(target: Any, args: Any, kwargs: dict[str, Any]) -> None:
+    """A new object carries its timestamps before the first flush
+    (``to_dict()``, responses built before the commit)."""
+    if kwargs.get("created_at") is None:
+        kwargs["created_at"] = utcnow()
+    if kwargs.get("updated_at") is None:
+        kwargs["updated_at"] = kwargs["created_at"]
 
 
 class SoftDeleteMixin:

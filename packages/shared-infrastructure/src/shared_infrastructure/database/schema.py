@@ -1,4 +1,4 @@
-"""Schema utilities by the seeds' names (001, 003, 004): create, drop and
+"""Schema utilities under their familiar names: create, drop and
 reset the tables of ``Base.metadata``, one table at a time, or check one.
 
 For tests, scripts and first starts; production schemas come from the
@@ -62,12 +62,12 @@ drop_db = drop_all
 
 
 def create_table(model_or_table: type[object] | Table, bind: SyncBind | None = None) -> None:
-    """Seed 001's ``init_specific_table``: one table, if missing."""
+    """One table, if missing."""
     _table(model_or_table).create(_bind(bind), checkfirst=True)
 
 
 def drop_table(model_or_table: type[object] | Table, bind: SyncBind | None = None) -> None:
-    """Seed 001's ``drop_specific_table``: one table, if present."""
+    """One table, if present."""
     _table(model_or_table).drop(_bind(bind), checkfirst=True)
 
 
@@ -77,7 +77,7 @@ def table_exists(name: str, bind: SyncBind | None = None, *, schema: str | None 
 
 
 async def create_db_tables(bind: AsyncBind | None = None, metadata: MetaData | None = None) -> None:
-    """Seed 003's async ``create_db_tables()`` (e.g. in a FastAPI lifespan)."""
+    """Async ``create_db_tables()`` (e.g. in a FastAPI lifespan)."""
     target = _async_bind(bind)
     meta = metadata or Base.metadata
     if isinstance(target, AsyncConnection):

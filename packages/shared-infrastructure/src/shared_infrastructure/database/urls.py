@@ -1,50 +1,10 @@
-"""One configured URL, two drivers: pick the sync and the async flavour.
+"""URL flavours (sync/async driver); defined next to the settings."""
 
-``DATABASE_URL`` may name either flavour (or none); the factory derives the
-other so one setting serves the API (async) and scripts/migrations (sync).
-"""
+from shared_infrastructure.config.urls import (
+    async_url,
+    is_sqlite,
+    is_sqlite_memory,
+    sync_url,
+)
 
-from __future__ import annotations
-
-from sqlalchemy.engine import URL, make_url
-
-# backend -> (sync driver, async driver)
-_DRIVERS: dict[str, tuple[str, str]] = {
-    "sqlite": ("pysqlite", "aiosqlite"),
-    "postgresql": ("psycopg", "asyncpg"),
-    "mysql": ("pymysql", "aiomysql"),
-    "mariadb": ("pymysql", "aiomysql"),
-}
-# Drivers that serve both worlds with one name.
-_DUAL = {"psycopg"}
-_ASYNC_ONLY = {"aiosqlite", "asyncpg", "aiomysql", "asyncmy"}
-
-
-def _backend(url: URL) -> str:
-    return url.get_backend_name()
-
-
-def sync_url(url: URL | str) -> URL:
-    url = make_url(url)
-    backend = _backend(url)
-    driver = url.get_driver_name() if "+" in url.drivername else ""
-    if driver and driver not in _ASYNC_ONLY and driver != "psycopg2":
-        return url
-    return url.set(drivername=f"{backend}+{_DRIVERS[backend][0]}")
-
-
-def async_url(url: URL | str) -> URL:
-    url = make_url(url)
-    backend = _backend(url)
-    driver = url.get_driver_name() if "+" in url.drivername else ""
-    if driver in _ASYNC_ONLY or driver in _DUAL:
-        return url
-    return url.set(drivername=f"{backend}+{_DRIVERS[backend][1]}")
-
-
-def is_sqlite(url: URL) -> bool:
-    return _backend(url) == "sqlite"
-
-
-def is_sqlite_memory(url: URL) -> bool:
-    return is_sqlite(url) and url.database in (None, "", ":memory:")
+__all__ = ["async_url", "is_sqlite", "is_sqlite_memory", "sync_url"]

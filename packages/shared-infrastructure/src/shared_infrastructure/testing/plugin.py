@@ -125,8 +125,12 @@ def sync_session_factory(connection: Connection) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def session(sync_session_factory: sessionmaker[Session]) -> Iterator[Session]:
-    with sync_session_factory() as sync_session:
+def session(sync_engine: Engine, sync_session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session on the test transaction; it is also the default sync
+    database's session, so active records (``Model.save()``,
+    ``Model.session``) and ``transaction()`` use it."""
+    database = Database(sync_engine, session_factory=sync_session_factory)
+    with use_default_databases(sync=database), database.scope() as sync_session:
         yield sync_session
 
 

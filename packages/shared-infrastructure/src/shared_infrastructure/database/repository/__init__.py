@@ -1,10 +1,10 @@
-"""Seed 002's generic repository on ORM models, async and sync.
+"""The generic repository on ORM models, async and sync.
 
 Names
 -----
-- ``BaseRepository`` is the **async** repository, as in seed 002
+- ``BaseRepository`` is the **async** repository
   (``await repo.get(1)``); ``AsyncBaseRepository`` is the same class.
-- ``SyncBaseRepository`` is the sync twin for scripts and workers (seed 004's
+- ``SyncBaseRepository`` is the sync twin for scripts and workers (the sync template's
   sync ``BaseRepository`` is also importable under that spelling from
   ``shared_infrastructure.database.repository.sync``).
 
@@ -111,7 +111,7 @@ from shared_infrastructure.database.repository.errors import (
 from shared_infrastructure.database.repository.lookups import LOOKUPS, RawPattern
 from shared_infrastructure.database.repository.sync import SyncBaseRepository
 
-#: Seed 002's name: the async repository.
+#: The async repository under its short name.
 BaseRepository = AsyncBaseRepository
 
 __all__ = [

@@ -8,6 +8,7 @@ the two flavours cannot drift apart.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from shared_infrastructure.domain.query import InvalidQuery, Page, QuerySpec
 ModelT = TypeVar("ModelT")
 SessionT = TypeVar("SessionT", Session, AsyncSession)
 
+logger = logging.getLogger("shared_infrastructure.database")
+
 _SENSITIVE = re.compile(r"pass(word|wd)?|secret|token|api_?key|credential|hash", re.IGNORECASE)
 _MAX_LOGGED = 200
 
@@ -49,6 +52,14 @@ def loggable(values: Mapping[str, Any]) -> dict[str, Any]:
 #: context entries holding caller values: masked and shortened, and only
 #: when something is logged (never on the happy path)
 _MASKED = frozenset({"attributes", "filters"})
+
+
+def _describe(error: BaseException) -> str:
+    """``IntegrityError('duplicate key ...')``: the SQLAlchemy class and the
+    driver's first line (never the SQL or its parameters)."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(error).__name__}({lines[0] if lines else ''!r})"
 
 
 class _Guard:
@@ -79,9 +90,23 @@ class _Guard:
             key: loggable(value) if key in _MASKED and isinstance(value, Mapping) else value
             for key, value in self._context.items()
         }
-        translated = translate_error(exc, metadata=self._metadata, **context)
-        if translated is not exc:
-            raise translated from exc
+        translated = translate_error(exc, metadata=self._metadata, log=False, **context)
+        if translated is exc:
+            return
+        operation, entity = context.get("operation"), context.get("entity")
+        logger.error(
+            "Failed to %s %s",
+            operation,
+            entity,
+            exc_info=exc,
+            extra={
+                "entity_type": entity,
+                "error": _describe(exc),
+                "attributes": context.get("attributes", {}),
+                "db_context": context,
+            },
+        )
+        raise translated from exc
 
 
 @dataclass(frozen=True, slots=True)

@@ -413,17 +413,6 @@ def resolve_key(info: ModelInfo[Any], key: str) -> tuple[str, Attribute, Lookup]
     return resolved
 
 
-def _check_aware(info: ModelInfo[Any], field: str, key: str, value: Any) -> None:
-    values = value if isinstance(value, list | tuple) else (value,)
-    for item in values:
-        if isinstance(item, datetime) and (item.tzinfo is None or item.utcoffset() is None):
-            raise InvalidFilter(
-                f"{key!r}: naive datetime {item!r}; {info.entity}.{field} needs a "
-                "timezone-aware value (e.g. datetime.now(UTC))",
-                field=key,
-            )
-
-
 def _coerced(
     info: ModelInfo[Any], key: str, field: str, column: Attribute, value: Any, many: bool
 ) -> Any:
@@ -458,8 +447,6 @@ def _checked_value(
         raise InvalidFilter(f"{key!r} cannot compare with None; use __isnull", field=key)
     elif value is not None:  # "any", "ordered"
         value = _coerced(info, key, field, column, value, many=False)
-    if field in info.aware_datetimes:
-        _check_aware(info, field, key, value)
     return value
 
 
