@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
+from aio_pika.exceptions import ChannelInvalidStateError
 
 from shared_infrastructure.application.integration_events import Subscription
 from shared_infrastructure.messaging.rabbitmq.delivery import (
@@ -54,7 +55,10 @@ class AmqpDelivery:
 
     @property
     def stale(self) -> bool:
-        return bool(self._message.channel.is_closed)
+        try:
+            return bool(self._message.channel.is_closed)
+        except ChannelInvalidStateError:  # aio-pika's word for a closed channel
+            return True
 
     async def ack(self) -> None:
         await self._message.ack()
