@@ -60,6 +60,14 @@ def _dead_letter(key: str, message: AbstractIncomingMessage) -> DeadLetter:
     )
 
 
+def message_id(text: str) -> str:
+    """An integration event's id in its canonical form; ValueError if not one."""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise ValueError(f"not a message id (a UUID): {text!r}") from None
+
+
 def _keys(topology: BrokerTopology, key: str | None) -> tuple[str, ...]:
     if key is None:
         return topology.keys
@@ -112,7 +120,7 @@ async def requeue_dead_letters(
     """Send parked messages of ``key`` (all, or those of ``message_ids``) back
     to its queue; what was sent back."""
     (key,) = _keys(topology, key)
-    wanted = None if message_ids is None else {str(uuid.UUID(m)) for m in message_ids}
+    wanted = None if message_ids is None else {message_id(m) for m in message_ids}
     connection = await aio_pika.connect(url)
     try:
         channel = await connection.channel(publisher_confirms=True)
@@ -144,4 +152,10 @@ async def requeue_dead_letters(
         await connection.close()
 
 
-__all__ = ["DEFAULT_LIMIT", "DeadLetter", "list_dead_letters", "requeue_dead_letters"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "DeadLetter",
+    "list_dead_letters",
+    "message_id",
+    "requeue_dead_letters",
+]
