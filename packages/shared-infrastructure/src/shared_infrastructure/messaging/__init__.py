@@ -1,0 +1,1 @@
+"""Integration events between contexts: transactional outbox, relay, inbox."""
