@@ -18,6 +18,10 @@ from shared_infrastructure.application.integration_events import IntegrationEven
 from shared_infrastructure.database.types import utcnow
 from shared_infrastructure.messaging.records import OutboxRecord
 
+OUTBOX_WRITTEN = "shared_infrastructure.messaging.outbox_written"
+"""Connection ``info`` flag: this transaction wrote outbox rows (a running
+relay listens to the engine's commits and wakes up)."""
+
 _INSERT = insert(cast(Table, OutboxRecord.__table__))  # Core: no ORM bulk bookkeeping
 
 
@@ -39,6 +43,7 @@ def write_to_outbox(session: Session, events: Sequence[IntegrationEvent]) -> Non
         return
     now = utcnow()
     session.execute(_INSERT, [outbox_row(event, now) for event in events])
+    session.connection().info[OUTBOX_WRITTEN] = True
 
 
-__all__ = ["outbox_row", "write_to_outbox"]
+__all__ = ["OUTBOX_WRITTEN", "outbox_row", "write_to_outbox"]
