@@ -51,6 +51,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
         (["migrate", "revision"], ["--context", "--message", "autogenerate"]),
         (["migrate", "check"], ["differences"]),
         (["seed"], ["--context", "twice"]),
+        (["outbox"], ["status", "retry", "replay", "parked"]),
+        (["outbox", "replay"], ["--consumer", "--from", "--to", "projection"]),
     ],
 )
 def test_every_command_explains_itself(

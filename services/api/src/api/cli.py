@@ -1,4 +1,5 @@
-"""``api``: serve the service, migrate its database, load sample data.
+"""``api``: serve the service, migrate its database, load sample data,
+look after the outbox of integration events.
 
 ``uv run api`` with no command applies every migration and serves on
 http://127.0.0.1:8000 (the embedded SQLite file unless ``DATABASE_URL``
@@ -24,6 +25,7 @@ from sqlalchemy import exc as sa_exc
 from api.contexts import CONTEXTS, ContextModule, get_context
 from api.logging_config import LEVELS, configure_logging, logging_config
 from api.migrations import create_context_revision, service_migrations
+from api.outbox_cli import add_outbox_parser, run_outbox
 from api.scaffold import configure_parser as configure_new_context
 from api.scaffold import run as run_new_context
 from shared_infrastructure.config.settings import Settings, SettingsError, load_settings
@@ -115,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     _add_migrate(commands, common, formatter)
+    add_outbox_parser(commands, common, formatter)
 
     seed = commands.add_parser(
         "seed",
@@ -417,6 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers: dict[str, Callable[[Settings], int]] = {
         "serve": lambda settings: run_serve(args, settings, level),
         "migrate": lambda settings: run_migrate(args, settings),
+        "outbox": lambda settings: run_outbox(args, settings),
         "seed": lambda settings: run_seed(
             settings, [get_context(name) for name in args.context] if args.context else CONTEXTS
         ),
