@@ -286,3 +286,17 @@ def test_a_worker_refuses_keys_no_subscription_has() -> None:
     apply: Callable[[Subscription, IntegrationEvent], Awaitable[bool]] = RecordingApply()
     with pytest.raises(ValueError, match=r"nobody\.here"):
         RabbitMQWorker("amqp://x/", topology, apply, keys=["nobody.here"])
+
+
+async def test_a_worker_started_before_the_broker_waits_for_it(
+    caplog: pytest.LogCaptureFixture, make_topology: MakeTopology
+) -> None:
+    topology = make_topology(["product_catalog"], [PRICES])
+    worker = RabbitMQWorker("amqp://guest:guest@127.0.0.1:1/", topology, RecordingApply())
+    task = asyncio.create_task(worker.run())
+    await eventually(lambda: "broker not reachable" in caplog.text)
+    assert not task.done()  # still trying, not crashed
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not worker.started.is_set()

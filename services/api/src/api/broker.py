@@ -90,4 +90,8 @@ def load_broker_settings(**overrides: Any) -> BrokerSettings:
         raise SettingsError(redact("invalid settings: " + "; ".join(problems))) from None
 
 
-__all__ = ["DEFAULT_NAMESPACE", "BrokerSettings", "load_broker_settings"]
+__all__ = [
+    "DEFAULT_NAMESPACE",
+    "BrokerSettings",
+    "load_broker_settings",
+]

@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 import aio_pika
-from aio_pika.abc import AbstractIncomingMessage
-from aio_pika.exceptions import ChannelInvalidStateError
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.exceptions import AMQPConnectionError, ChannelInvalidStateError
 
 from shared_infrastructure.application.integration_events import Subscription
 from shared_infrastructure.messaging.rabbitmq.delivery import (
@@ -35,6 +35,8 @@ from shared_infrastructure.messaging.rabbitmq.topology import BrokerTopology
 logger = logging.getLogger("shared_infrastructure.messaging.rabbitmq")
 
 DEFAULT_PREFETCH = 64
+FIRST_CONNECT_PAUSE = 1.0
+MAX_CONNECT_PAUSE = 30.0
 DELIVERY_COUNT_HEADER = "x-delivery-count"
 
 
@@ -100,9 +102,7 @@ class RabbitMQWorker:
         """Consume until cancelled."""
         if not self._keys:
             logger.warning("no subscriptions: this worker has nothing to consume")
-        connection = await aio_pika.connect_robust(
-            self._url, client_properties={"connection_name": self._connection_name}
-        )
+        connection = await self._connect()
         try:
             channel = await connection.channel()
             await channel.set_qos(prefetch_count=self._prefetch)
@@ -116,6 +116,25 @@ class RabbitMQWorker:
                 self.started.set()
         finally:
             await connection.close()
+
+    async def _connect(self) -> AbstractRobustConnection:
+        """The first connection, waited for: a worker may start before the
+        broker (robust connections only reconnect once they were connected)."""
+        pause = FIRST_CONNECT_PAUSE
+        while True:
+            try:
+                return await aio_pika.connect_robust(
+                    self._url, client_properties={"connection_name": self._connection_name}
+                )
+            except (OSError, AMQPConnectionError) as error:
+                logger.warning(
+                    "broker not reachable at %s (%s); trying again in %.0f s",
+                    self._redacted(),
+                    error or type(error).__name__,
+                    pause,
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, MAX_CONNECT_PAUSE)
 
     async def _drain(self, key: str, inbox: asyncio.Queue[AbstractIncomingMessage]) -> None:
         def route(topic: str) -> Subscription | None:
