@@ -186,6 +186,23 @@ async def worker_process(args: argparse.Namespace) -> None:
         await database.dispose()
 
 
+async def consumers_ready(namespace: str, count: int) -> None:
+    """Wait until ``count`` workers consume (they take seconds to import)."""
+    shape = topology(namespace)
+    connection = await aio_pika.connect(BROKER_URL)
+    try:
+        channel = await connection.channel()
+        await shape.declare(channel)
+        async with asyncio.timeout(300):
+            while True:
+                queue = await channel.declare_queue(shape.queue(shape.keys[0]), passive=True)
+                if (queue.declaration_result.consumer_count or 0) >= count:
+                    return
+                await asyncio.sleep(0.2)
+    finally:
+        await connection.close()
+
+
 async def latency(url: str, args: argparse.Namespace) -> None:
     namespace = f"bench-{uuid.uuid4().hex[:8]}"
     engine = create_engine(url)
@@ -211,7 +228,7 @@ async def latency(url: str, args: argparse.Namespace) -> None:
     try:
         await publisher.publish([])  # nothing: the first real batch connects
         relaying = asyncio.create_task(relay.run())
-        await asyncio.sleep(args.warmup)  # the workers import and connect
+        await consumers_ready(namespace, args.workers)
         started = time.perf_counter()
         for n in range(total):
             due = started + n / args.rate
@@ -258,7 +275,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--rate", type=float, default=500.0, help="events per second")
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
     if args.mode == "worker":
