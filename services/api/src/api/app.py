@@ -24,6 +24,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from api.broker import BrokerSettings, load_broker_settings
 from api.composition import Composition, NotStarted, compose, service_dependency
 from api.contexts import CONTEXTS, ContextModule
 from api.messaging import create_outbox_health_router
@@ -62,6 +63,7 @@ def create_app(
     contexts: Sequence[ContextModule] = CONTEXTS,
     apply_migrations: bool = False,
     relay_outbox: bool = True,
+    broker: BrokerSettings | None = None,
 ) -> FastAPI:
     """Build the app (no engine yet: the lifespan opens it).
 
@@ -71,7 +73,10 @@ def create_app(
     every head through the app's engine when starting (one process only;
     the way to serve an in-memory SQLite database). ``relay_outbox``: run
     the outbox relay in this process (the embedded default; turn it off
-    where another process relays).
+    where another process relays). ``broker``: with a ``BROKER_URL``, the
+    relay publishes to RabbitMQ and this process applies no events (``api
+    worker`` processes do); without (the default), everything stays in
+    process.
     """
     resolved = settings if settings is not None else load_settings()
 
@@ -83,6 +88,7 @@ def create_app(
             contexts=contexts,
             apply_migrations=apply_migrations,
             relay_outbox=relay_outbox,
+            broker=broker,
         ) as composition:
             app.state.composition = composition
             try:
@@ -117,7 +123,7 @@ def create_app(
 def create_app_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory`` (several workers, reload): each
     process reads the settings from its environment."""
-    return create_app(load_settings())
+    return create_app(load_settings(), broker=load_broker_settings())
 
 
 __all__ = ["app_database", "create_app", "create_app_from_environment"]

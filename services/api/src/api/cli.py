@@ -28,6 +28,7 @@ from api.migrations import create_context_revision, service_migrations
 from api.outbox_cli import add_outbox_parser, run_outbox
 from api.scaffold import configure_parser as configure_new_context
 from api.scaffold import run as run_new_context
+from api.worker_cli import add_worker_parsers, run_broker_command, run_worker_command
 from shared_infrastructure.config.settings import Settings, SettingsError, load_settings
 from shared_infrastructure.database.errors import DatabaseUnavailable
 from shared_infrastructure.database.migrations import MigrationError, Migrations, RevisionInfo
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_migrate(commands, common, formatter)
     add_outbox_parser(commands, common, formatter)
+    add_worker_parsers(commands, common, formatter)
 
     seed = commands.add_parser(
         "seed",
@@ -358,6 +360,17 @@ def run_serve(args: argparse.Namespace, settings: Settings, level: str) -> int:
         logger.info("database at every head: %s", ", ".join(migrations.current()))
     if args.seed:
         run_seed(settings, CONTEXTS)
+    from api.broker import load_broker_settings
+
+    broker = load_broker_settings()
+    if broker.enabled:
+        logger.info(
+            "integration events go to RabbitMQ (%s); this process publishes them and does "
+            "not consume: run `api worker` to apply them",
+            broker.describe(),
+        )
+    else:
+        logger.info("integration events are delivered in this process (no BROKER_URL)")
 
     logger.info(
         "serving on http://%s:%s (database: %s, workers: %s)",
@@ -391,7 +404,8 @@ def run_serve(args: argparse.Namespace, settings: Settings, level: str) -> int:
     else:
         from api.app import create_app
 
-        uvicorn.run(create_app(settings, apply_migrations=args.migrate and memory), **common)
+        app = create_app(settings, apply_migrations=args.migrate and memory, broker=broker)
+        uvicorn.run(app, **common)
     return 0
 
 
@@ -421,6 +435,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve": lambda settings: run_serve(args, settings, level),
         "migrate": lambda settings: run_migrate(args, settings),
         "outbox": lambda settings: run_outbox(args, settings),
+        "worker": lambda settings: run_worker_command(args, settings),
+        "broker": lambda settings: run_broker_command(args, settings),
         "seed": lambda settings: run_seed(
             settings, [get_context(name) for name in args.context] if args.context else CONTEXTS
         ),

@@ -15,13 +15,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
 from sqlalchemy import Connection
 
+from api.broker import BrokerSettings
 from api.contexts import CONTEXTS, ContextModule
 from shared_infrastructure.config.settings import Settings
 from shared_infrastructure.database.database import AsyncDatabase
@@ -63,10 +64,12 @@ async def compose(
     apply_migrations: bool = False,
     relay_outbox: bool = True,
     relay_settings: RelaySettings | None = None,
+    broker: BrokerSettings | None = None,
 ) -> AsyncIterator[Composition]:
     """Open the database (unless one is given: its owner disposes it), wire
-    the services, run the outbox relay (unless ``relay_outbox`` is False),
-    and stop the relay and dispose the database on the way out."""
+    the services, run the outbox relay (unless ``relay_outbox`` is False;
+    to RabbitMQ when ``broker`` has a URL), and stop the relay and dispose
+    the database on the way out."""
     from api.messaging import relay_for, running
 
     owned = database is None
@@ -76,9 +79,14 @@ async def compose(
             await migrate_on(opened, contexts)
         else:
             await warn_if_schema_is_behind(opened, contexts)
-        relay = relay_for(opened, contexts, relay_settings) if relay_outbox else None
-        async with running(relay):
-            yield Composition(opened, build_services(opened, contexts), relay)
+        async with AsyncExitStack() as closing:
+            relay = (
+                relay_for(opened, contexts, relay_settings, broker, closing)
+                if relay_outbox
+                else None
+            )
+            async with running(relay):
+                yield Composition(opened, build_services(opened, contexts), relay)
     finally:
         if owned:
             await opened.dispose()

@@ -14,14 +14,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from api.broker import BrokerSettings
 from api.contexts import CONTEXTS, ContextModule
 from shared_infrastructure.application.integration_events import Subscription
 from shared_infrastructure.database.database import AsyncDatabase
@@ -33,6 +34,9 @@ from shared_infrastructure.messaging import (
     RelaySettings,
     outbox_status,
 )
+
+if TYPE_CHECKING:
+    from shared_infrastructure.messaging.rabbitmq import BrokerTopology, RabbitMQPublisher
 
 logger = logging.getLogger("api")
 
@@ -95,13 +99,46 @@ def relay_for(
     database: AsyncDatabase,
     contexts: Sequence[ContextModule],
     settings: RelaySettings | None = None,
+    broker: BrokerSettings | None = None,
+    closing: AsyncExitStack | None = None,
 ) -> OutboxRelay | None:
     """The embedded relay, or None where it cannot run beside requests (an
-    in-memory SQLite database is one shared connection)."""
+    in-memory SQLite database is one shared connection). With a broker
+    (``BROKER_URL``) it publishes to RabbitMQ instead of applying events
+    here; ``closing`` then closes the broker connection."""
     if is_sqlite_memory(database.engine.url):
         logger.warning("in-memory SQLite database: the outbox relay does not run")
         return None
+    if broker is not None and broker.enabled:
+        publisher = broker_publisher(broker, service_topology(broker, database, contexts))
+        if closing is not None:
+            closing.push_async_callback(publisher.close)
+        return OutboxRelay(database, publisher, settings)
     return build_relay(database, subscriptions_of(database, contexts), settings)
+
+
+def service_topology(
+    broker: BrokerSettings, database: AsyncDatabase, contexts: Sequence[ContextModule]
+) -> BrokerTopology:
+    """Every context's exchange and every subscription's queue (handlers
+    wired on ``database``)."""
+    return broker.topology(
+        [context.name for context in contexts], subscriptions_of(database, contexts)
+    )
+
+
+def broker_publisher(broker: BrokerSettings, topology: BrokerTopology) -> RabbitMQPublisher:
+    """The relay's publisher when ``BROKER_URL`` is set."""
+    from shared_infrastructure.messaging.rabbitmq import RabbitMQPublisher
+
+    if broker.url is None:
+        raise ValueError("BROKER_URL is not set")
+    logger.info(
+        "BROKER_URL set: the outbox relay publishes to RabbitMQ (%s); this process does "
+        "not consume integration events: run `api worker`",
+        broker.describe(),
+    )
+    return RabbitMQPublisher(broker.url, topology, connection_name="api outbox relay")
 
 
 def create_outbox_health_router(database: Callable[[], AsyncDatabase]) -> APIRouter:
@@ -126,9 +163,11 @@ def create_outbox_health_router(database: Callable[[], AsyncDatabase]) -> APIRou
 
 
 __all__ = [
+    "broker_publisher",
     "build_relay",
     "create_outbox_health_router",
     "relay_for",
     "running",
+    "service_topology",
     "subscriptions_of",
 ]
