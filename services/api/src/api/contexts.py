@@ -103,6 +103,44 @@ class ContextModule:
         return frozenset(names)
 
 
+@dataclass(frozen=True)
+class SharedSchema:
+    """Tables that belong to shared infrastructure (the messaging outbox,
+    inbox and parked messages): migrated on their own labelled branch, like
+    a context's, but with no router or service."""
+
+    name: str
+    """Alembic branch label."""
+    records: str
+    """Module that declares its records on the shared ``Base``."""
+    migrations: str
+    """Package whose ``versions/`` directory holds its Alembic history."""
+
+    @property
+    def version_location(self) -> Path:
+        return Path(str(resources.files(self.migrations) / "versions"))
+
+    def tables(self) -> frozenset[str]:
+        module = importlib.import_module(self.records)
+        return frozenset(
+            table.name
+            for value in vars(module).values()
+            if isinstance(value, type) and getattr(value, "__module__", None) == self.records
+            for table in [getattr(value, "__table__", None)]
+            if isinstance(table, Table)
+        )
+
+
+SHARED_SCHEMAS: tuple[SharedSchema, ...] = (
+    SharedSchema(
+        name="messaging",
+        records="shared_infrastructure.messaging.records",
+        migrations="shared_infrastructure.messaging.migrations",
+    ),
+)
+"""Shared tables every deployment of the service migrates."""
+
+
 def _product_service(database: AsyncDatabase) -> ProductService:
     return ProductService(lambda: SqlAlchemyProductCatalogUnitOfWork(database))
 
