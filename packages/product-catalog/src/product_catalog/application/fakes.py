@@ -8,7 +8,7 @@ from uuid import UUID
 from product_catalog.application.unit_of_work import ProductCatalogUnitOfWork
 from product_catalog.domain import QUERYABLE_FIELDS, Product, ProductCode, ProductRepository
 from shared_infrastructure.application.fakes import FakeUnitOfWork, InMemoryRepository
-from shared_infrastructure.domain import Filter, Op, QuerySpec
+from shared_infrastructure.domain import Conflict, Filter, Op, QuerySpec
 
 
 @dataclass
@@ -37,6 +37,13 @@ class InMemoryProductRepository(InMemoryRepository[Product, UUID], ProductReposi
 
     async def code_in_use(self, code: ProductCode) -> bool:
         return str(code) in self._store.used_codes
+
+    def check(self) -> None:
+        """Codes of deleted products stay taken, as the SQL constraint keeps them."""
+        for product in self._added.values():
+            if str(product.code) in self._store.used_codes:
+                raise Conflict(f"Product with code {str(product.code)!r} exists", field="code")
+        super().check()
 
     def apply(self) -> None:
         self._store.used_codes.update(str(p.code) for p in self._added.values())
