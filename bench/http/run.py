@@ -213,7 +213,7 @@ def start_server(contender: str, url: URL, workdir: Path, *, count: bool) -> Ser
     return server
 
 
-def wait_until_ready(server: Server, timeout: float = 60.0) -> None:
+def wait_until_ready(server: Server, timeout: float = 300.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
