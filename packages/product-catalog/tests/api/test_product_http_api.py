@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from product_catalog.infrastructure import ProductRecord, SqlAlchemyProductRepository
+from product_catalog.infrastructure import ProductRecord
 from shared_infrastructure.database.database import AsyncDatabase
 
 
@@ -153,31 +153,18 @@ async def test_control_characters_are_422_naming_the_field(
     assert await rows.count() == 0
 
 
-async def test_duplicate_code_is_409_naming_the_field(
+async def test_duplicate_code_is_409_naming_the_field_and_the_constraint(
     client: httpx.AsyncClient, rows: Rows
 ) -> None:
+    """The unique constraint decides (no read first, so no race either)."""
     await create(client)
-    response = await client.post("/products", json={**NEW_PRODUCT, "name": "Other"})
-    assert response.status_code == 409
-    assert error(response)["details"]["field"] == "code"
-    assert await rows.count() == 1
-
-
-async def test_duplicate_code_caught_by_the_constraint_is_409_naming_the_field(
-    client: httpx.AsyncClient, rows: Rows, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A concurrent request may pass the check first: the constraint decides."""
-    await create(client)
-
-    async def never_in_use(*args: object) -> bool:
-        return False
-
-    monkeypatch.setattr(SqlAlchemyProductRepository, "code_in_use", never_in_use)
     response = await client.post("/products", json={**NEW_PRODUCT, "name": "Other"})
     assert response.status_code == 409
     problem = error(response)
     assert problem["details"]["field"] == "code"
+    assert problem["details"]["code"] == NEW_PRODUCT["code"]
     assert problem["details"]["constraint"] == "uq_products_code"
+    assert "already in use" in problem["message"]
     assert await rows.count() == 1
 
 

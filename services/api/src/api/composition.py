@@ -131,9 +131,13 @@ async def warn_if_schema_is_behind(
 
 
 def service_dependency(name: str) -> Callable[[Request], Any]:
-    """A FastAPI dependency returning context ``name``'s service."""
+    """A FastAPI dependency returning context ``name``'s service.
 
-    def dependency(request: Request) -> Any:
+    ``async`` although it never awaits: FastAPI runs a plain ``def``
+    dependency in a worker thread, a hop that cost every request more
+    than the lookup itself."""
+
+    async def dependency(request: Request) -> Any:
         composition = getattr(request.app.state, "composition", None)
         if not isinstance(composition, Composition):
             raise NotStarted("the app's lifespan has not run: no database, no services")

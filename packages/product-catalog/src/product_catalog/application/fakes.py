@@ -13,7 +13,7 @@ from shared_infrastructure.application.fakes import (
     InMemoryOutbox,
     InMemoryRepository,
 )
-from shared_infrastructure.domain import Filter, Op, QuerySpec
+from shared_infrastructure.domain import Conflict, Filter, Op, QuerySpec
 
 
 @dataclass
@@ -42,6 +42,13 @@ class InMemoryProductRepository(InMemoryRepository[Product, UUID], ProductReposi
 
     async def code_in_use(self, code: ProductCode) -> bool:
         return str(code) in self._store.used_codes
+
+    def check(self) -> None:
+        """Codes of deleted products stay taken, as the SQL constraint keeps them."""
+        for product in self._added.values():
+            if str(product.code) in self._store.used_codes:
+                raise Conflict(f"Product with code {str(product.code)!r} exists", field="code")
+        super().check()
 
     def apply(self) -> None:
         self._store.used_codes.update(str(p.code) for p in self._added.values())

@@ -20,7 +20,12 @@ from product_catalog.domain import (
     ProductNotFound,
 )
 from shared_infrastructure.application import retry_on_conflict
-from shared_infrastructure.domain import DomainEvent, DomainRuleViolation
+from shared_infrastructure.domain import (
+    ConcurrencyConflict,
+    Conflict,
+    DomainEvent,
+    DomainRuleViolation,
+)
 
 EventPublisher = Callable[[Sequence[DomainEvent]], Awaitable[None]]
 
@@ -83,11 +88,17 @@ class ProductService:
         )
 
         async def add() -> ProductView:
+            # No read before the write: the unique constraint on the code
+            # (deleted products included) decides, also between concurrent
+            # requests, and costs no round trip.
             async with self._uow_factory().writing() as uow:
-                if await uow.products.code_in_use(product.code):
-                    raise DuplicateProductCode(code)
                 await uow.products.add(product)
-                await self._commit(uow)
+                try:
+                    await self._commit(uow)
+                except Conflict as error:
+                    if error.field != "code" or isinstance(error, ConcurrencyConflict):
+                        raise
+                    raise DuplicateProductCode(code, **error.context) from error
                 return ProductView.of(product)
 
         return await retry_on_conflict(add)

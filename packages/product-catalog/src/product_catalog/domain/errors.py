@@ -6,6 +6,7 @@ duplicate -> 409, missing -> 404); ``field`` tells a client what to fix.
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from shared_infrastructure.domain import Conflict, DomainRuleViolation, NotFound
@@ -59,8 +60,12 @@ class PriceChangeNotAllowed(Conflict):
 
 
 class DuplicateProductCode(Conflict):
-    def __init__(self, code: str) -> None:
-        super().__init__(f"product code {code!r} is already in use", field="code", code=code)
+    """``context``: what the store said, e.g. the violated ``constraint``."""
+
+    def __init__(self, code: str, **context: Any) -> None:
+        context.pop("field", None)
+        context["code"] = code
+        super().__init__(f"product code {code!r} is already in use", field="code", **context)
 
 
 class ProductNotFound(NotFound):

@@ -98,6 +98,12 @@ class Settings(BaseSettings):
     database_pool_pre_ping: bool = Field(
         True, validation_alias=_alias("database_pool_pre_ping", "db_pool_pre_ping")
     )
+    database_pool_pre_ping_idle: float = Field(
+        1.0,
+        ge=0,
+        validation_alias=_alias("database_pool_pre_ping_idle", "db_pool_pre_ping_idle"),
+        description="pre-ping only connections idle this many seconds; 0: every checkout",
+    )
     database_echo: bool = Field(False, validation_alias=_alias("database_echo", "db_echo"))
     database_echo_pool: bool = Field(
         False, validation_alias=_alias("database_echo_pool", "db_echo_pool")

@@ -7,7 +7,7 @@ tweaks are decided in one place.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL, make_url
@@ -15,9 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from shared_infrastructure.config.settings import Settings, load_settings
+from shared_infrastructure.database.idle_ping import ping_idle_connections
 from shared_infrastructure.database.sqlite import configure_sqlite_engine
 from shared_infrastructure.database.types import set_naive_timezone
 from shared_infrastructure.database.urls import async_url, is_sqlite, is_sqlite_memory, sync_url
+
+PrePingPolicy = Literal["every checkout", "after idle", "never"]
 
 
 def engine_options(url: URL, settings: Settings) -> dict[str, Any]:
@@ -34,11 +37,24 @@ def engine_options(url: URL, settings: Settings) -> dict[str, Any]:
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout,
         pool_recycle=settings.database_pool_recycle,
-        pool_pre_ping=settings.database_pool_pre_ping,
+        pool_pre_ping=pre_ping_policy(url, settings) == "every checkout",
     )
     if is_sqlite(url):
         options["connect_args"] = {"check_same_thread": False}
     return options
+
+
+def pre_ping_policy(url: URL, settings: Settings) -> PrePingPolicy:
+    """``"every checkout"``, ``"after idle"`` or ``"never"``.
+
+    An embedded database has no server to lose, so it is never pinged; a
+    server's connections are pinged once idle for
+    ``database_pool_pre_ping_idle`` seconds (``0``: on every checkout, as
+    SQLAlchemy's ``pool_pre_ping`` does). See :mod:`.idle_ping`.
+    """
+    if not settings.database_pool_pre_ping or is_sqlite(url):
+        return "never"
+    return "every checkout" if settings.database_pool_pre_ping_idle == 0 else "after idle"
 
 
 def _prepare_sqlite_file(url: URL) -> None:
@@ -50,6 +66,8 @@ def _finish(engine: Engine, url: URL, settings: Settings) -> None:
     set_naive_timezone(engine.dialect, settings.timezone)
     if is_sqlite(url):
         configure_sqlite_engine(engine, file_based=not is_sqlite_memory(url))
+    if pre_ping_policy(url, settings) == "after idle":
+        ping_idle_connections(engine, settings.database_pool_pre_ping_idle)
 
 
 def create_sync_engine(settings: Settings, url: URL | str | None = None) -> Engine:

@@ -41,6 +41,19 @@ A = TypeVar("A", bound=AggregateRoot[Any])
 I = TypeVar("I")  # noqa: E741
 
 
+_IDENTITIES: dict[type[Any], InstrumentedAttribute[Any]] = {}
+
+
+def _identity_of(record_type: type[Any]) -> InstrumentedAttribute[Any]:
+    """The primary key attribute, looked up once per record class (mapper
+    inspection is not free; list requests asked for it on every call)."""
+    attribute = _IDENTITIES.get(record_type)
+    if attribute is None:
+        key = inspect(record_type).primary_key[0].key
+        attribute = _IDENTITIES[record_type] = getattr(record_type, key)
+    return attribute
+
+
 class _RepositoryCore(Generic[A]):
     entity_name: str = "Aggregate"
     mapper: ClassVar[AggregateMapper[Any, Any]]
@@ -55,9 +68,7 @@ class _RepositoryCore(Generic[A]):
         return self.mapper.record_type
 
     def _identity(self) -> InstrumentedAttribute[Any]:
-        key = inspect(self.record_type).primary_key[0].key
-        attribute: InstrumentedAttribute[Any] = getattr(self.record_type, key)
-        return attribute
+        return _identity_of(self.record_type)
 
     def _select(self) -> Select[Any]:
         return select(self.record_type).options(*self.load_options)

@@ -81,11 +81,19 @@ class _Transaction:
     """What one unit of work does to its session, sync and I/O-agnostic.
 
     ``joined``: the session belongs to an open scope, whose owner commits.
+    ``opened_scope_transaction``: joined, and the scope's transaction had
+    not begun yet, so everything in it is this unit of work's: until its
+    first commit, a failure may roll the whole transaction back (no one
+    else's work is in it) and the SAVEPOINT, two round trips on every
+    write request, is not needed (docs/adr/0034-savepoint-only-to-protect-others-work.md).
     """
 
-    def __init__(self, tracker: Tracker, *, joined: bool) -> None:
+    def __init__(
+        self, tracker: Tracker, *, joined: bool, opened_scope_transaction: bool = False
+    ) -> None:
         self.tracker = tracker
         self.joined = joined
+        self.opened_scope_transaction = joined and opened_scope_transaction
 
     def begin(self, session: Session, *, write_intent: bool) -> None:
         """Declare write intent (a no-op once the scope's transaction began)."""
@@ -96,21 +104,26 @@ class _Transaction:
                 raise _translate(error, self.tracker) from error
 
     def commit(self, session: Session, events: Sequence[IntegrationEvent]) -> None:
-        savepoint: SessionTransaction | None = session.begin_nested() if self.joined else None
+        protect_others = self.joined and not self.opened_scope_transaction
+        savepoint: SessionTransaction | None = session.begin_nested() if protect_others else None
         try:
             self.tracker.write_back(session)
             session.flush()
             write_to_outbox(session, events)
             if savepoint is not None:
                 savepoint.commit()
-            else:
+            elif not self.joined:
                 session.commit()
+            else:
+                session.flush()  # only our work in the transaction: the owner commits it
         except Exception as error:
             if savepoint is None:
-                session.rollback()
+                session.rollback()  # ours alone (owned, or joined before anyone wrote)
             elif session.get_nested_transaction() is savepoint:  # not released yet
                 savepoint.rollback()
             raise _translate(error, self.tracker) from error
+        # What was just written is now the scope's to commit: protect it.
+        self.opened_scope_transaction = False
         self.tracker.committed()
 
     def rollback(self, session: Session) -> None:
@@ -157,7 +170,9 @@ class SqlAlchemyUnitOfWork(_RepositoryHook, UnitOfWork):
     async def _begin(self, *, write_intent: bool) -> None:
         joined = self._database.has_scope()
         self._session = self._database.session if joined else self._database.session_factory()
-        self._transaction = _Transaction(self.tracker, joined=joined)
+        self._transaction = _Transaction(
+            self.tracker, joined=joined, opened_scope_transaction=not self._session.in_transaction()
+        )
         self.tracker.clear()
         self._create_repositories()
         if write_intent:
@@ -204,7 +219,9 @@ class SyncSqlAlchemyUnitOfWork(_RepositoryHook, SyncUnitOfWork):
     def _begin(self, *, write_intent: bool) -> None:
         joined = self._database.has_scope()
         self._session = self._database.session if joined else self._database.session_factory()
-        self._transaction = _Transaction(self.tracker, joined=joined)
+        self._transaction = _Transaction(
+            self.tracker, joined=joined, opened_scope_transaction=not self._session.in_transaction()
+        )
         self.tracker.clear()
         self._create_repositories()
         if write_intent:

@@ -84,6 +84,9 @@ def db_settings(db_url: URL) -> Settings:
         database_pool_size=5,
         database_max_overflow=10,
         database_pool_timeout=10,
+        # Tests kill server connections on purpose; the fixtures' own pooled
+        # connections must survive that whatever their idle time.
+        database_pool_pre_ping_idle=0,
     )
 
 

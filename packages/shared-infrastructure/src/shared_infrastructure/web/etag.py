@@ -21,13 +21,14 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(alias="If-Match", description='ETag of the version you change, e.g. `"3"`'),
     ] = None,
 ) -> int | None:
-    """FastAPI dependency: the version the client last saw, or ``None``."""
+    """FastAPI dependency: the version the client last saw, or ``None``
+    (``async`` so that FastAPI does not run it in a worker thread)."""
     if if_match is None or if_match.strip() == "*":
         return None
     match = _STRONG_TAG.fullmatch(if_match.strip())

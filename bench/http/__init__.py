@@ -1,0 +1,1 @@
+"""The HTTP benchmark: the service against a hand-written FastAPI endpoint."""
