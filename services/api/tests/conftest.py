@@ -27,6 +27,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import URL
 
 from api.app import create_app
+from api.observability.install import ObservabilityOptions
 from product_catalog.infrastructure.records import ProductRecord
 from shared_infrastructure.config.settings import Settings
 from shared_infrastructure.database.database import AsyncDatabase
@@ -124,7 +125,8 @@ async def serve_app(
 
     Keyword arguments override settings (e.g. ``database_pool_size=1``);
     ``settings=`` replaces them; ``database=`` hands the app a database;
-    ``routers=`` mounts extra routers (the probe router is always there).
+    ``routers=`` mounts extra routers (the probe router is always there);
+    ``observability=`` replaces the metrics/logs/traces options.
     """
 
     @asynccontextmanager
@@ -133,11 +135,12 @@ async def serve_app(
         *,
         database: AsyncDatabase | None = None,
         routers: Sequence[APIRouter] = (),
+        observability: ObservabilityOptions | None = None,
         **overrides: Any,
     ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
         base = settings if settings is not None else db_settings
         resolved = base.model_copy(update=overrides) if overrides else base
-        app = create_app(resolved, database=database)
+        app = create_app(resolved, database=database, observability=observability)
         for router in (probe_router(gate), *routers):
             app.include_router(router)
         async with app.router.lifespan_context(app):

@@ -27,7 +27,7 @@ SUBPROCESS_SECONDS = 120
 @pytest.fixture(autouse=True)
 def _keep_pytest_logging(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI configures logging for a terminal; not inside pytest."""
-    monkeypatch.setattr(api.cli, "configure_logging", lambda level="info": None)
+    monkeypatch.setattr(api.cli, "configure_logging", lambda *args, **kwargs: None)
 
 
 def url_of(database: URL) -> str:
@@ -343,7 +343,9 @@ def test_log_level_everywhere_database_url_wherever_a_database_is_used() -> None
 def test_new_context_takes_log_level(monkeypatch: pytest.MonkeyPatch) -> None:
     levels: list[str] = []
     scaffolded: list[argparse.Namespace] = []
-    monkeypatch.setattr(api.cli, "configure_logging", levels.append)
+    monkeypatch.setattr(
+        api.cli, "configure_logging", lambda level, log_format="text": levels.append(level)
+    )
 
     def scaffold(args: argparse.Namespace) -> int:
         scaffolded.append(args)

@@ -2,6 +2,8 @@
 
 Layers, outermost first::
 
+    RequestTelemetryMiddleware   request metrics and the access log
+                                 (api.observability; also GET /metrics, traces)
     RequestIdMiddleware          X-Request-ID in, out, in logs and error bodies
     DatabaseSessionMiddleware    one session scope per request; commit before
                                  the response starts (a failed commit is never
@@ -25,6 +27,7 @@ from fastapi import FastAPI
 
 from api.composition import Composition, NotStarted, compose, service_dependency
 from api.contexts import CONTEXTS, ContextModule
+from api.observability.install import ObservabilityOptions, install_observability
 from shared_infrastructure.config.settings import Settings, load_settings
 from shared_infrastructure.database.database import AsyncDatabase
 from shared_infrastructure.web import (
@@ -53,12 +56,18 @@ def app_database(app: FastAPI) -> AsyncDatabase:
     return composition.database
 
 
+def _open_database(app: FastAPI) -> AsyncDatabase | None:
+    composition = getattr(app.state, "composition", None)
+    return composition.database if isinstance(composition, Composition) else None
+
+
 def create_app(
     settings: Settings | None = None,
     *,
     database: AsyncDatabase | None = None,
     contexts: Sequence[ContextModule] = CONTEXTS,
     apply_migrations: bool = False,
+    observability: ObservabilityOptions | None = None,
 ) -> FastAPI:
     """Build the app (no engine yet: the lifespan opens it).
 
@@ -66,7 +75,8 @@ def create_app(
     ``config.json``). ``database``: use this one instead of opening one
     (its owner disposes it; tests use it). ``apply_migrations``: upgrade to
     every head through the app's engine when starting (one process only;
-    the way to serve an in-memory SQLite database).
+    the way to serve an in-memory SQLite database). ``observability``:
+    metrics, logs and traces (default: from the environment).
     """
     resolved = settings if settings is not None else load_settings()
 
@@ -77,7 +87,8 @@ def create_app(
         ) as composition:
             app.state.composition = composition
             try:
-                yield
+                async with telemetry.running(composition.database):
+                    yield
             finally:
                 app.state.composition = None
 
@@ -101,6 +112,8 @@ def create_app(
     # add_middleware wraps: the last one added is the outermost.
     app.add_middleware(DatabaseSessionMiddleware, database=lambda: app_database(app))
     app.add_middleware(RequestIdMiddleware)
+    # Last: its middleware is the outermost and /metrics sees every route.
+    telemetry = install_observability(app, lambda: _open_database(app), observability)
     return app
 
 
