@@ -9,6 +9,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +35,8 @@ def test_a_json_line_has_the_promised_fields() -> None:
     assert line["level"] == "WARNING"
     assert line["logger"] == "api.test"
     assert line["request_id"] == "abc"
-    assert line["timestamp"].endswith("+00:00")
+    assert line["timestamp"].endswith("Z")
+    assert datetime.fromisoformat(line["timestamp"]).utcoffset() == timedelta(0)
     assert "trace_id" not in line  # no span is active
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 _STANDARD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
@@ -41,19 +41,31 @@ def _trace_ids_reader() -> Callable[[], tuple[str, str] | None]:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per record (``json.dumps``; values it cannot encode
-    become their ``str``)."""
+    """One JSON object per record; values JSON cannot encode become their ``str``.
+
+    It runs once per request (the access log): the encoder is built once and
+    the timestamp's seconds are formatted once per second.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._trace_ids = _trace_ids_reader()
+        self._encode = json.JSONEncoder(default=str, ensure_ascii=False).encode
+        self._second = -1
+        self._second_text = ""
+
+    def _timestamp(self, created: float) -> str:
+        """``2026-01-31T12:00:00.123Z`` (UTC, milliseconds)."""
+        second = int(created)
+        if second != self._second:
+            self._second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
+        return f"{self._second_text}.{int((created - second) * 1000):03d}Z"
 
     def format(self, record: logging.LogRecord) -> str:
         request_id = getattr(record, "request_id", None)
         entry: dict[str, Any] = {
-            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(
-                timespec="milliseconds"
-            ),
+            "timestamp": self._timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -69,7 +81,7 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        return self._encode(entry)
 
 
 __all__ = ["JsonFormatter"]
