@@ -312,6 +312,27 @@ def test_bad_observability_settings_are_named(
     assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_tracing_request_that_cannot_be_met_is_named(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    workers: str,
+) -> None:
+    served: list[Any] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: served.append(app))
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "carrier-pigeon")
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    code, _, err = run(capsys, "serve", "--workers", workers, "--database-url", url)
+
+    assert code == 2
+    assert "OTEL_TRACES_EXPORTER" in err
+    assert "carrier-pigeon" in err
+    assert len(err.strip().splitlines()) == 1
+    assert served == []
+
+
 def test_a_metrics_directory_that_is_a_file_is_refused(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

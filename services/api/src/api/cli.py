@@ -378,6 +378,9 @@ def run_serve(
         "access_log": False,  # the app writes its own (api.observability.middleware)
         "timeout_graceful_shutdown": 10,
     }
+    from api.observability.tracing import check_tracing_environment
+
+    check_tracing_environment()
     if not observability.metrics_enabled:
         _run_uvicorn(args, settings, workers, memory, common)
         return 0

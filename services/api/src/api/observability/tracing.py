@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
+from shared_infrastructure.config.settings import SettingsError
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
     from opentelemetry.sdk.trace import TracerProvider
@@ -40,8 +42,9 @@ DEFAULT_SERVICE_NAME = "api"
 OTLP_ENTRY_POINTS = {"http/protobuf": "otlp_proto_http", "grpc": "otlp_proto_grpc"}
 
 
-class TracingUnavailable(RuntimeError):
-    """The environment asks for traces the installation cannot produce."""
+class TracingUnavailable(SettingsError):
+    """The environment asks for traces the installation cannot produce
+    (a settings error: ``api`` reports it in one line, exit status 2)."""
 
 
 def requested_exporters(environ: Mapping[str, str] = os.environ) -> list[str]:
@@ -106,6 +109,14 @@ def provider_from_environment(environ: Mapping[str, str] = os.environ) -> Tracer
     return provider
 
 
+def check_tracing_environment(environ: Mapping[str, str] = os.environ) -> None:
+    """Fail now, by the variable's name, if the environment asks for traces
+    that cannot be produced (before workers start, each to fail alone)."""
+    provider = provider_from_environment(environ)
+    if provider is not None:
+        provider.shutdown()
+
+
 @dataclass
 class AppTracing:
     """The app's tracer provider and what it instrumented."""
@@ -144,6 +155,7 @@ class AppTracing:
 __all__ = [
     "AppTracing",
     "TracingUnavailable",
+    "check_tracing_environment",
     "provider_from_environment",
     "requested_exporters",
 ]
