@@ -126,6 +126,8 @@ async def serve_app(
     Keyword arguments override settings (e.g. ``database_pool_size=1``);
     ``settings=`` replaces them; ``database=`` hands the app a database;
     ``routers=`` mounts extra routers (the probe router is always there);
+    ``relay_outbox=True`` runs the outbox relay too (off by default: its
+    background rounds would blur the pool accounting these tests check);
     ``observability=`` replaces the metrics/logs/traces options.
     """
 
@@ -135,12 +137,15 @@ async def serve_app(
         *,
         database: AsyncDatabase | None = None,
         routers: Sequence[APIRouter] = (),
+        relay_outbox: bool = False,
         observability: ObservabilityOptions | None = None,
         **overrides: Any,
     ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
         base = settings if settings is not None else db_settings
         resolved = base.model_copy(update=overrides) if overrides else base
-        app = create_app(resolved, database=database, observability=observability)
+        app = create_app(
+            resolved, database=database, relay_outbox=relay_outbox, observability=observability
+        )
         for router in (probe_router(gate), *routers):
             app.include_router(router)
         async with app.router.lifespan_context(app):

@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL
 
 import api.cli
 from api.cli import build_parser, main
-from api.contexts import CONTEXTS, get_context
+from api.contexts import CONTEXTS, SHARED_SCHEMAS, get_context
 from api.migrations import create_context_revision, service_migrations
 
 SUBPROCESS_SECONDS = 120
@@ -51,6 +51,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
         (["migrate", "revision"], ["--context", "--message", "autogenerate"]),
         (["migrate", "check"], ["differences"]),
         (["seed"], ["--context", "twice"]),
+        (["outbox"], ["status", "retry", "replay", "parked"]),
+        (["outbox", "replay"], ["--consumer", "--from", "--to", "projection"]),
     ],
 )
 def test_every_command_explains_itself(
@@ -75,9 +77,9 @@ def test_migrate_upgrade_current_history_check_downgrade(
 
     code, out, _ = run(capsys, "migrate", "current", "--database-url", url)
     assert code == 0
-    for context in CONTEXTS:
-        assert f"({context.name})" in out
-    assert out.count("(current)") == len(CONTEXTS)
+    for branch in [*CONTEXTS, *SHARED_SCHEMAS]:
+        assert f"({branch.name})" in out
+    assert out.count("(current)") == len(CONTEXTS) + len(SHARED_SCHEMAS)
 
     code, out, _ = run(capsys, "--database-url", url, "migrate", "history")
     assert code == 0
@@ -85,7 +87,7 @@ def test_migrate_upgrade_current_history_check_downgrade(
 
     code, out, _ = run(capsys, "migrate", "heads")
     assert code == 0
-    assert out.count("(head)") == len(CONTEXTS)
+    assert out.count("(head)") == len(CONTEXTS) + len(SHARED_SCHEMAS)
 
     code, out, _ = run(capsys, "migrate", "check", "--database-url", url)
     assert code == 0

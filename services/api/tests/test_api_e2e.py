@@ -85,7 +85,9 @@ async def test_an_event_fills_up_and_refuses_the_next_registration(serve_app: Se
         assert full.status_code == 409
         assert full.json()["error"]["request_id"] == full.headers["x-request-id"]
         assert event.json()["seats_taken"] == 3
-        assert len(event.json()["registrations"]) == 2
+        assert event.json()["registration_count"] == 2
+        listed = await client.get(f"{url}/registrations")
+        assert len(listed.json()["items"]) == 2
 
         cancelled = await client.delete(f"{url}/registrations/{first.json()['id']}")
         assert cancelled.status_code == 204

@@ -238,3 +238,25 @@ async def test_two_apps_in_one_process_keep_their_own_counts(serve_app: ServeApp
     count = "http_request_duration_seconds_count"
     assert value(first_text, count, route="/health", method="GET", status="200") == 1
     assert value(second_text, count, route="/health", method="GET", status="200") is None
+
+
+async def test_the_outbox_reports_what_waits_for_the_relay(
+    serve_app: ServeApp, product_json: ProductJson
+) -> None:
+    """The service's own outbox, relay off: a created product's integration
+    event waits, and the scrape says so."""
+    async with serve_app() as (_, client):
+        empty = await scrape(client)
+        created = await client.post("/products", json=product_json("OBS100"))
+        waiting = await scrape(client)
+
+    assert created.status_code == 201
+    assert value(empty, "outbox_pending_messages") == 0
+    assert value(empty, "outbox_oldest_pending_age_seconds") == 0
+    assert value(empty, "outbox_parked_messages") == 0
+    pending = value(waiting, "outbox_pending_messages")
+    assert pending is not None
+    assert pending >= 1
+    age = value(waiting, "outbox_oldest_pending_age_seconds")
+    assert age is not None
+    assert age >= 0

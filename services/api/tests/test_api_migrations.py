@@ -15,12 +15,12 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL
 
 from api.app import create_app
-from api.contexts import CONTEXTS, get_context
+from api.contexts import CONTEXTS, SHARED_SCHEMAS, get_context
 from api.migrations import (
-    context_tables,
     create_context_revision,
     service_config,
     service_migrations,
+    service_tables,
 )
 from shared_infrastructure.config.settings import Environment, load_settings
 from shared_infrastructure.database.migrations import MigrationError
@@ -58,13 +58,25 @@ def test_every_context_brings_its_own_version_directory_and_branch() -> None:
         assert roots[0].path.parent == context.version_location
 
 
+def test_the_shared_messaging_tables_have_their_own_branch() -> None:
+    config = service_config()
+    locations = (config.get_main_option("version_locations") or "").split(":")
+    history = service_migrations().history()
+
+    for schema in SHARED_SCHEMAS:
+        assert str(schema.version_location) in locations
+        roots = [item for item in history if item.is_base and schema.name in item.branch_labels]
+        assert len(roots) == 1, f"{schema.name} needs one labelled root revision"
+    assert {"messaging_outbox", "messaging_inbox", "messaging_parked"} <= service_tables()
+
+
 def test_upgrade_heads_builds_the_whole_schema_and_downgrade_base_removes_it(
     fresh_database: URL,
 ) -> None:
     migrations = service_migrations(database_url=fresh_database)
 
     migrations.upgrade()
-    assert tables_in(fresh_database) == set(context_tables()) | VERSION_TABLE
+    assert tables_in(fresh_database) == set(service_tables()) | VERSION_TABLE
     assert migrations.is_up_to_date()
     assert set(migrations.current()) == set(migrations.heads())
 

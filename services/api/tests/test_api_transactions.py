@@ -7,7 +7,9 @@ endpoint: a client that leaves afterwards does not undo it."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Annotated, Any
 
 import httpx
@@ -19,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from api.composition import service_dependency
 from product_catalog.application import ProductService
+from product_catalog.infrastructure.records import ProductRecord
 from shared_infrastructure.config.settings import Settings
 from shared_infrastructure.database.database import AsyncDatabase
 from shared_infrastructure.database.engine import create_async_db_engine
 from shared_infrastructure.database.sessions import AppSession
+from shared_infrastructure.web import DbSession
 
 ServeApp = Any
 Count = Callable[[], int]
@@ -235,12 +239,12 @@ def _create_then_wait_router() -> APIRouter:
     return router
 
 
-async def test_a_use_case_that_committed_stays_committed_when_the_client_leaves(
+async def test_a_client_that_leaves_before_the_answer_undoes_the_use_case_too(
     serve_app: ServeApp, count_products: Count
 ) -> None:
-    """What services/api/README.md says: the middleware rolls back only what
-    is still uncommitted when the client is gone before the response starts;
-    a unit of work commits inside the endpoint, so its work stays."""
+    """One owner per transaction: the use case's unit of work joins the
+    request's transaction and only the middleware commits, before the
+    response starts. A client gone by then hears no 2xx, so nothing stays."""
     async with serve_app(routers=[_create_then_wait_router()]) as (app, _):
         sent = await _call_raw(
             app,
@@ -254,8 +258,50 @@ async def test_a_use_case_that_committed_stays_committed_when_the_client_leaves(
         checked_out = pool.checkedout()
 
     assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [200]
-    assert count_products() == 1
+    assert count_products() == 0
     assert checked_out == 0
+
+
+def _flush_then_list_router() -> APIRouter:
+    """Seed-style code: a row flushed through the request's session, then a
+    read-only use case, then a 2xx."""
+    router = APIRouter(prefix="/probe")
+
+    @router.post("/flush-then-list/{code}")
+    async def flush_then_list(
+        code: str, session: DbSession, service: CatalogService
+    ) -> dict[str, int | None]:
+        session.add(
+            ProductRecord(
+                id=uuid.uuid4(),
+                code=code,
+                name=f"Flushed {code}",
+                description="",
+                price_amount=Decimal("1.00"),
+                price_currency="EUR",
+                status="draft",
+            )
+        )
+        await session.flush()
+        page = await service.list()
+        return {"listed": page.total}
+
+    return router
+
+
+async def test_a_read_only_use_case_keeps_what_the_request_flushed(
+    serve_app: ServeApp, count_products: Count
+) -> None:
+    """Before: the unit of work joined the request's session and rolled it
+    back when its block ended, so the flushed row vanished behind a 200."""
+    async with serve_app(routers=[_flush_then_list_router()]) as (_, client):
+        response = await client.post("/probe/flush-then-list/PROD209")
+        listing = await client.get("/products")
+
+    assert response.status_code == 200
+    assert response.json() == {"listed": 1}
+    assert [item["code"] for item in listing.json()["items"]] == ["PROD209"]
+    assert count_products() == 1
 
 
 async def test_a_cancelled_request_rolls_back_and_returns_its_connection(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -64,3 +65,17 @@ async def client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     async with asgi_client(build_app(database, clock)) as http:
         yield http
+
+
+async def all_registrations(client: httpx.AsyncClient, event_id: str) -> list[dict[str, Any]]:
+    """Every registration of the event, following ``next_cursor`` page by page."""
+    items: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": 100}
+    while True:
+        response = await client.get(f"/events/{event_id}/registrations", params=params)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        items.extend(page["items"])
+        if page["next_cursor"] is None:
+            return items
+        params["cursor"] = page["next_cursor"]

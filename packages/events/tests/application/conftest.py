@@ -8,7 +8,7 @@ import pytest
 
 from events.application import EventService
 from events.application.fakes import FakeEventsUnitOfWork
-from events.domain import Event
+from events.domain import Event, Registration, TicketProduct
 from shared_infrastructure.domain import DomainEvent
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -28,6 +28,16 @@ def storage() -> dict[Any, Event]:
 
 
 @pytest.fixture
+def registration_storage() -> dict[Any, Registration]:
+    return {}
+
+
+@pytest.fixture
+def ticket_storage() -> dict[Any, TicketProduct]:
+    return {}
+
+
+@pytest.fixture
 def uows(storage: dict[Any, Event]) -> list[FakeEventsUnitOfWork]:
     """Every unit of work the service opened, in order."""
     return []
@@ -35,10 +45,13 @@ def uows(storage: dict[Any, Event]) -> list[FakeEventsUnitOfWork]:
 
 @pytest.fixture
 def uow_factory(
-    storage: dict[Any, Event], uows: list[FakeEventsUnitOfWork]
+    storage: dict[Any, Event],
+    registration_storage: dict[Any, Registration],
+    ticket_storage: dict[Any, TicketProduct],
+    uows: list[FakeEventsUnitOfWork],
 ) -> Callable[[], FakeEventsUnitOfWork]:
     def factory() -> FakeEventsUnitOfWork:
-        uow = FakeEventsUnitOfWork(storage)
+        uow = FakeEventsUnitOfWork(storage, registration_storage, ticket_storage)
         uows.append(uow)
         return uow
 

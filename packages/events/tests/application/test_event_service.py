@@ -29,6 +29,7 @@ from events.domain import (
     EventRescheduled,
     EventStatus,
     InvalidEventState,
+    Registration,
     RegistrationCancelled,
     RegistrationClosed,
     RegistrationStatus,
@@ -355,11 +356,16 @@ class TestRegistration:
         assert registration.event_version == 3
         assert [type(e) for e in published_events] == [AttendeeRegistered]
         event = await service.get_event("ev_001")
-        assert (event.seats_taken, event.seats_available) == (2, 1)
-        assert [r.id for r in event.registrations] == [registration.id]
+        assert (event.seats_taken, event.seats_available, event.registration_count) == (2, 1, 1)
+        page = await service.list_registrations("ev_001")
+        assert [r.id for r in page.items] == [registration.id]
+        assert page.items[0].event_version is None
 
     async def test_refusals_write_nothing(
-        self, service: EventService, storage: dict[Any, Event]
+        self,
+        service: EventService,
+        storage: dict[Any, Event],
+        registration_storage: dict[Any, Registration],
     ) -> None:
         await service.create_event(jazz(id="ev_draft"))
         await published(service, id="ev_small", capacity=1)
@@ -381,8 +387,7 @@ class TestRegistration:
                 await service.register_attendee(event_id, email, seats)
 
         assert {key: event.version for key, event in storage.items()} == versions
-        assert storage["ev_draft"].registrations == ()
-        assert len(storage["ev_small"].registrations) == 1
+        assert [r.event_id for r in registration_storage.values()] == ["ev_small"]
 
     async def test_registration_closes_when_the_event_starts(
         self, service: EventService, clock: Any
@@ -419,13 +424,16 @@ class TestRegistration:
         assert len(uows) - uows_before_race == 3
         assert [u.commits for u in uows[uows_before_race:]] == [0, 0, 1]
         event = await service.get_event("ev_001")
-        assert [r.id for r in event.registrations] == [registration.id]
+        assert event.seats_taken == 1
+        page = await service.list_registrations("ev_001")
+        assert [r.id for r in page.items] == [registration.id]
 
     async def test_retries_are_bounded_then_the_conflict_surfaces(
         self,
         uow_factory: Callable[[], FakeEventsUnitOfWork],
         clock: Any,
         storage: dict[Any, Event],
+        registration_storage: dict[Any, Registration],
     ) -> None:
         delays: list[float] = []
 
@@ -447,7 +455,8 @@ class TestRegistration:
             await racing.register_attendee("ev_001", "a@example.org")
 
         assert len(delays) == 2
-        assert storage["ev_001"].registrations == ()
+        assert registration_storage == {}
+        assert storage["ev_001"].seats_taken == 0
 
     async def test_domain_refusals_are_not_retried(
         self, service: EventService, uows: list[FakeEventsUnitOfWork]
@@ -468,7 +477,8 @@ class TestRegistration:
         await service.cancel_registration("ev_001", registration.id)
 
         event = await service.get_event("ev_001")
-        assert (event.seats_taken, event.registrations) == (0, ())
+        assert (event.seats_taken, event.registration_count) == (0, 0)
+        assert (await service.list_registrations("ev_001")).items == []
         await service.register_attendee("ev_001", "b@example.org")
 
     async def test_cancel_unknown_registration_is_not_found(self, service: EventService) -> None:
@@ -486,10 +496,13 @@ class TestRegistration:
 
         cancelled = await service.cancel("ev_001")
 
-        assert cancelled.seats_taken == 0
-        assert {r.status for r in cancelled.registrations} == {RegistrationStatus.CANCELLED}
+        assert (cancelled.seats_taken, cancelled.registration_count) == (0, 0)
+        registrations = (await service.list_registrations("ev_001")).items
+        assert {r.status for r in registrations} == {RegistrationStatus.CANCELLED}
+        assert all(r.cancelled_at == NOW for r in registrations)
+        assert len(registrations) == 2
         with pytest.raises(InvalidEventState):
-            await service.cancel_registration("ev_001", cancelled.registrations[0].id)
+            await service.cancel_registration("ev_001", registrations[0].id)
 
 
 class TestList:

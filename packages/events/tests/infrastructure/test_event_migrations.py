@@ -8,17 +8,29 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import CheckConstraint, Engine, inspect
+from sqlalchemy import CheckConstraint, Engine, inspect, text
 from sqlalchemy.engine import URL
 
-from events.infrastructure import BRANCH_LABEL, VERSION_LOCATION, EventRecord, RegistrationRecord
+from events.infrastructure import (
+    BRANCH_LABEL,
+    VERSION_LOCATION,
+    EventRecord,
+    RegistrationRecord,
+    TicketProductRecord,
+)
 from shared_infrastructure.config.settings import Settings
 from shared_infrastructure.database.base import Base
 from shared_infrastructure.database.engine import create_sync_engine
 from shared_infrastructure.database.migrations import Migrations, make_alembic_config
 from shared_infrastructure.testing.throwaway import throwaway_database
 
-OWN_TABLES = frozenset({EventRecord.__tablename__, RegistrationRecord.__tablename__})
+OWN_TABLES = frozenset(
+    {
+        EventRecord.__tablename__,
+        RegistrationRecord.__tablename__,
+        TicketProductRecord.__tablename__,
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +60,10 @@ def _own(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: An
 
 
 def test_one_branch_labelled_events_from_base(migrations: Migrations) -> None:
-    [revision] = migrations.history()
+    first = migrations.history()[-1]
 
-    assert revision.branch_labels == (BRANCH_LABEL,)
-    assert revision.down_revisions == ()
+    assert first.branch_labels == (BRANCH_LABEL,)
+    assert first.down_revisions == ()
 
 
 def test_upgraded_schema_has_no_diff_with_the_records(
@@ -93,3 +105,41 @@ def test_downgrade_removes_the_tables(migrations: Migrations, engine: Engine) ->
 
     assert OWN_TABLES.isdisjoint(inspect(engine).get_table_names())
     assert migrations.current() == ()
+
+
+def test_the_registration_counter_is_filled_from_existing_registrations(
+    migrations: Migrations, engine: Engine
+) -> None:
+    """An events table written before the counter existed upgrades with the
+    counts its registrations give, so the next registration counts right."""
+    migrations.downgrade("base")
+    migrations.upgrade("c7e2a91f04b3")
+    stamp = "2030-01-01 12:00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO events (id, title, description, venue, starts_at, ends_at, capacity,"
+                " seats_taken, status, version, created_at, updated_at) VALUES"
+                " ('ev_old', 'Old', '', '', :start, :end, 10, 3, 'published', 1, :at, :at),"
+                " ('ev_empty', 'Empty', '', '', :start, :end, 10, 0, 'published', 1, :at, :at)"
+            ),
+            {"start": "2031-01-01 20:00:00", "end": "2031-01-01 23:00:00", "at": stamp},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO event_registrations (id, event_id, attendee_email, seats, status,"
+                " registered_at) VALUES"
+                " ('reg_1', 'ev_old', 'a@x.org', 2, 'confirmed', :at),"
+                " ('reg_2', 'ev_old', 'b@x.org', 1, 'confirmed', :at),"
+                " ('reg_3', 'ev_old', 'c@x.org', 1, 'cancelled', :at)"
+            ),
+            {"at": stamp},
+        )
+
+    migrations.upgrade()
+
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, registration_count FROM events")).all()
+    counts = {row[0]: row[1] for row in rows}
+    assert counts == {"ev_old": 2, "ev_empty": 0}
+    migrations.downgrade("base")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -16,6 +16,7 @@ from events.domain import (
     Event,
     EventCreated,
     EventStatus,
+    Registration,
     RegistrationStatus,
 )
 from events.infrastructure import EventRecord, RegistrationRecord, SqlAlchemyEventsUnitOfWork
@@ -50,12 +51,19 @@ def new_event(event_id: str = "ev_001", **overrides: object) -> Event:
     return Event.create(**fields)  # type: ignore[arg-type]
 
 
-async def store(database: AsyncDatabase, *events: Event, publish: bool = True) -> None:
+async def store(
+    database: AsyncDatabase,
+    *events: Event,
+    publish: bool = True,
+    registrations: Sequence[Registration] = (),
+) -> None:
     async with SqlAlchemyEventsUnitOfWork(database) as uow:
         for event in events:
             if publish:
                 event.publish(now=NOW)
             await uow.events.add(event)
+        for registration in registrations:
+            await uow.registrations.add(registration)
         await uow.commit()
 
 
@@ -71,11 +79,13 @@ class TestRoundTrip:
         registration = event.register("ann@example.org", 2, now=NOW + timedelta(microseconds=7))
         async with SqlAlchemyEventsUnitOfWork(database) as uow:
             await uow.events.add(event)
+            await uow.registrations.add(registration)
             await uow.commit()
             events = uow.collect_events()
 
         async with SqlAlchemyEventsUnitOfWork(database) as uow:
             loaded = await uow.events.get_or_raise("ev_001")
+            stored = await uow.registrations.get_or_raise(registration.id)
 
         assert [type(e) for e in events] == [EventCreated, type(events[1]), AttendeeRegistered]
         assert loaded.version == 1
@@ -87,11 +97,11 @@ class TestRoundTrip:
         assert loaded.starts_at == START
         assert loaded.starts_at.tzinfo is not None
         assert loaded.status is EventStatus.PUBLISHED
-        [stored] = loaded.registrations
-        assert stored.id == registration.id
+        assert stored.event_id == "ev_001"
         assert stored.registered_at == NOW + timedelta(microseconds=7)
         assert (stored.attendee_email, stored.seats) == ("ann@example.org", 2)
-        assert loaded.seats_taken == 2
+        assert stored.status is RegistrationStatus.CONFIRMED
+        assert (loaded.seats_taken, loaded.registration_count) == (2, 1)
 
     async def test_get_missing_returns_none(self, database: AsyncDatabase) -> None:
         async with SqlAlchemyEventsUnitOfWork(database) as uow:
@@ -169,11 +179,13 @@ class TestRegistrationsRows:
         event.publish(now=NOW)
         kept = event.register("a@example.org", now=NOW)
         gone = event.register("b@example.org", now=NOW)
-        await store(database, event, publish=False)
+        await store(database, event, publish=False, registrations=[kept, gone])
 
         async with SqlAlchemyEventsUnitOfWork(database) as uow:
             loaded = await uow.events.get_or_raise("ev_001")
-            loaded.cancel_registration(gone.id, now=NOW)
+            registration = await uow.registrations.get_or_raise(gone.id)
+            loaded.cancel_registration(registration, now=NOW)
+            await uow.registrations.remove(registration)
             await uow.commit()
 
         ids = (await async_session.scalars(select(RegistrationRecord.id))).all()
@@ -185,24 +197,41 @@ class TestRegistrationsRows:
     ) -> None:
         event = new_event()
         event.publish(now=NOW)
-        event.register("a@example.org", now=NOW)
-        await store(database, event, publish=False)
+        registration = event.register("a@example.org", now=NOW)
+        other = new_event("ev_other")
+        other.publish(now=NOW)
+        untouched = other.register("a@example.org", now=NOW)
+        await store(database, event, other, publish=False, registrations=[registration, untouched])
 
         async with SqlAlchemyEventsUnitOfWork(database) as uow:
             (await uow.events.get_or_raise("ev_001")).cancel(now=NOW)
+            assert await uow.registrations.cancel_confirmed("ev_001", NOW) == 1
             await uow.commit()
 
-        rows = (await async_session.execute(select(RegistrationRecord.status))).scalars().all()
-        assert rows == [RegistrationStatus.CANCELLED.value]
-        assert await async_session.scalar(select(EventRecord.seats_taken)) == 0
+        rows = (
+            await async_session.execute(
+                select(RegistrationRecord.event_id, RegistrationRecord.status).order_by(
+                    RegistrationRecord.event_id
+                )
+            )
+        ).all()
+        assert [tuple(row) for row in rows] == [
+            ("ev_001", RegistrationStatus.CANCELLED.value),
+            ("ev_other", RegistrationStatus.CONFIRMED.value),
+        ]
+        seats = select(EventRecord.id, EventRecord.seats_taken).order_by(EventRecord.id)
+        assert [tuple(row) for row in (await async_session.execute(seats)).all()] == [
+            ("ev_001", 0),
+            ("ev_other", 1),
+        ]
 
     async def test_removing_the_event_removes_its_registrations(
         self, database: AsyncDatabase, async_session: AsyncSession
     ) -> None:
         event = new_event()
         event.publish(now=NOW)
-        event.register("a@example.org", now=NOW)
-        await store(database, event, publish=False)
+        registration = event.register("a@example.org", now=NOW)
+        await store(database, event, publish=False, registrations=[registration])
 
         async with SqlAlchemyEventsUnitOfWork(database) as uow:
             await uow.events.remove(await uow.events.get_or_raise("ev_001"))
@@ -216,8 +245,8 @@ class TestRegistrationsRows:
     ) -> None:
         event = new_event()
         event.publish(now=NOW)
-        event.register("a@example.org", now=NOW)
-        await store(database, event, publish=False)
+        registration = event.register("a@example.org", now=NOW)
+        await store(database, event, publish=False, registrations=[registration])
 
         await async_session.execute(delete(EventRecord).where(EventRecord.id == "ev_001"))
 
@@ -232,19 +261,17 @@ class TestConstraints:
     ) -> None:
         event = new_event()
         event.publish(now=NOW)
-        event.register("a@example.org", now=NOW)
-        await store(database, event, publish=False)
+        registration = event.register("a@example.org", now=NOW)
+        await store(database, event, publish=False, registrations=[registration])
 
         async with SqlAlchemyEventsUnitOfWork(database) as uow:
-            loaded = await uow.events.get_or_raise("ev_001")
-            # Sneak a duplicate past the aggregate, as a buggy writer would.
-            record = uow.tracker.find(loaded).record  # type: ignore[union-attr]
-            record.registrations.append(
-                RegistrationRecord(
+            # Sneak a duplicate past the use case, as a buggy writer would.
+            await uow.registrations.add(
+                Registration(
                     id="reg_dup",
+                    event_id="ev_001",
                     attendee_email="a@example.org",
                     seats=1,
-                    status="confirmed",
                     registered_at=NOW,
                 )
             )
@@ -259,6 +286,7 @@ class TestConstraints:
         ("values", "constraint"),
         [
             ({"seats_taken": 4}, "ck_events_seats_within_capacity"),
+            ({"registration_count": 1}, "ck_events_registrations_within_seats"),
             ({"capacity": 0}, "ck_events_capacity_positive"),
             ({"ends_at": START - timedelta(hours=1)}, "ck_events_ends_after_starts"),
             ({"status": "archived"}, "ck_events_status_known"),

@@ -200,6 +200,7 @@ async def test_joins_the_active_scope(database: AsyncDatabase) -> None:
             await uow.orders.add(Order("o5", "scoped"))
             await uow.commit()
         assert session.is_active  # not closed by the unit of work
+        await session.commit()  # the scope's owner commits
     async with OrderUnitOfWork(database) as uow:
         assert await uow.orders.get("o5") is not None
 

@@ -9,11 +9,12 @@ Layers, outermost first::
                                  the response starts (a failed commit is never
                                  a 2xx); rollback on error, disconnect, cancel
     exception handlers           one JSON error shape for every error
-    routers                      /health, /health/database, every context's
+    routers                      /health, /health/database, /health/outbox,
+                                 every context's
 
-Nothing touches a database until the lifespan runs: it opens the engine
-and wires the services (:mod:`api.composition`), and disposes the engine
-at shutdown.
+Nothing touches a database until the lifespan runs: it opens the engine,
+wires the services and starts the outbox relay (:mod:`api.composition`),
+and stops the relay and disposes the engine at shutdown.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from fastapi import FastAPI
 
 from api.composition import Composition, NotStarted, compose, service_dependency
 from api.contexts import CONTEXTS, ContextModule
+from api.messaging import create_outbox_health_router
 from api.observability.install import ObservabilityOptions, install_observability
 from shared_infrastructure.config.settings import Settings, load_settings
 from shared_infrastructure.database.database import AsyncDatabase
@@ -67,6 +69,7 @@ def create_app(
     database: AsyncDatabase | None = None,
     contexts: Sequence[ContextModule] = CONTEXTS,
     apply_migrations: bool = False,
+    relay_outbox: bool = True,
     observability: ObservabilityOptions | None = None,
 ) -> FastAPI:
     """Build the app (no engine yet: the lifespan opens it).
@@ -75,15 +78,21 @@ def create_app(
     ``config.json``). ``database``: use this one instead of opening one
     (its owner disposes it; tests use it). ``apply_migrations``: upgrade to
     every head through the app's engine when starting (one process only;
-    the way to serve an in-memory SQLite database). ``observability``:
-    metrics, logs and traces (default: from the environment).
+    the way to serve an in-memory SQLite database). ``relay_outbox``: run
+    the outbox relay in this process (the embedded default; turn it off
+    where another process relays). ``observability``: metrics, logs and
+    traces (default: from the environment).
     """
     resolved = settings if settings is not None else load_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with compose(
-            resolved, database=database, contexts=contexts, apply_migrations=apply_migrations
+            resolved,
+            database=database,
+            contexts=contexts,
+            apply_migrations=apply_migrations,
+            relay_outbox=relay_outbox,
         ) as composition:
             app.state.composition = composition
             try:
@@ -106,6 +115,7 @@ def create_app(
 
     install_exception_handlers(app)
     app.include_router(create_health_router(lambda: app_database(app)))
+    app.include_router(create_outbox_health_router(lambda: app_database(app)))
     for context in contexts:
         app.include_router(context.create_router(service_dependency(context.name)))
 

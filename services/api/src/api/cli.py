@@ -1,4 +1,5 @@
-"""``api``: serve the service, migrate its database, load sample data.
+"""``api``: serve the service, migrate its database, load sample data,
+look after the outbox of integration events.
 
 ``uv run api`` with no command applies every migration and serves on
 http://127.0.0.1:8000 (the embedded SQLite file unless ``DATABASE_URL``
@@ -27,6 +28,7 @@ from api.logging_config import LEVELS, configure_logging, logging_config
 from api.migrations import create_context_revision, service_migrations
 from api.observability.multiprocess import MetricsDirectoryError, metrics_directory
 from api.observability.settings import ObservabilitySettings, load_observability_settings
+from api.outbox_cli import add_outbox_parser, run_outbox
 from api.scaffold import configure_parser as configure_new_context
 from api.scaffold import run as run_new_context
 from shared_infrastructure.config.settings import Settings, SettingsError, load_settings
@@ -122,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     _add_migrate(commands, common, formatter)
+    add_outbox_parser(commands, common, formatter)
 
     seed = commands.add_parser(
         "seed",
@@ -453,6 +456,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers: dict[str, Callable[[Settings], int]] = {
         "serve": lambda settings: run_serve(args, settings, level, observability),
         "migrate": lambda settings: run_migrate(args, settings),
+        "outbox": lambda settings: run_outbox(args, settings),
         "seed": lambda settings: run_seed(
             settings, [get_context(name) for name in args.context] if args.context else CONTEXTS
         ),

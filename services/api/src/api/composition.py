@@ -26,6 +26,7 @@ from api.contexts import CONTEXTS, ContextModule
 from shared_infrastructure.config.settings import Settings
 from shared_infrastructure.database.database import AsyncDatabase
 from shared_infrastructure.database.urls import is_sqlite_memory
+from shared_infrastructure.messaging import OutboxRelay, RelaySettings
 
 logger = logging.getLogger("api")
 
@@ -38,6 +39,8 @@ class Composition:
 
     database: AsyncDatabase
     services: dict[str, Any] = field(default_factory=dict)
+    relay: OutboxRelay | None = None
+    """The outbox relay running in this process, if any."""
 
 
 class NotStarted(RuntimeError):
@@ -58,9 +61,14 @@ async def compose(
     database: AsyncDatabase | None = None,
     contexts: Sequence[ContextModule] = CONTEXTS,
     apply_migrations: bool = False,
+    relay_outbox: bool = True,
+    relay_settings: RelaySettings | None = None,
 ) -> AsyncIterator[Composition]:
     """Open the database (unless one is given: its owner disposes it), wire
-    the services, and dispose the database on the way out."""
+    the services, run the outbox relay (unless ``relay_outbox`` is False),
+    and stop the relay and dispose the database on the way out."""
+    from api.messaging import relay_for, running
+
     owned = database is None
     opened = database if database is not None else AsyncDatabase.from_settings(settings)
     try:
@@ -68,7 +76,9 @@ async def compose(
             await migrate_on(opened, contexts)
         else:
             await warn_if_schema_is_behind(opened, contexts)
-        yield Composition(opened, build_services(opened, contexts))
+        relay = relay_for(opened, contexts, relay_settings) if relay_outbox else None
+        async with running(relay):
+            yield Composition(opened, build_services(opened, contexts), relay)
     finally:
         if owned:
             await opened.dispose()

@@ -4,7 +4,9 @@ Adding a context is one entry in :data:`CONTEXTS`: its name (also its
 Alembic branch label), the OpenAPI tag of its router with a description,
 the module declaring its records, the package holding its ``versions/``
 directory, how its application service is wired to its infrastructure
-adapter, its router factory and (optionally) its seed function. The app
+adapter, its router factory and (optionally) its seed function, its
+published language and its subscriptions to other contexts' integration
+events (contexts never import each other: the handlers meet here). The app
 (routers, services), the migration environment (metadata, version
 directories, per-context autogenerate) and the CLI (``seed``, ``migrate
 revision --context``) all read this list.
@@ -27,13 +29,17 @@ from fastapi import APIRouter
 from sqlalchemy import Table
 
 from events.api import create_router as create_events_router
-from events.application import EventService
+from events.application import EventService, ticket_product_subscriptions
 from events.infrastructure import SqlAlchemyEventsUnitOfWork
 from events.infrastructure.seed_data import SEED_EVENTS, seed_events
 from product_catalog.api import create_router as create_products_router
 from product_catalog.application import ProductService
+from product_catalog.application.published_language import (
+    published_language as catalog_published_language,
+)
 from product_catalog.infrastructure import SqlAlchemyProductCatalogUnitOfWork
 from product_catalog.infrastructure.seed_data import seed_products
+from shared_infrastructure.application.integration_events import PublishedLanguage, Subscription
 from shared_infrastructure.config.settings import Settings
 from shared_infrastructure.database.base import Base
 from shared_infrastructure.database.database import AsyncDatabase, Database
@@ -70,6 +76,12 @@ class ContextModule:
     """Its router factory, given the dependency that yields the service."""
     seed: Callable[[Settings], Coroutine[Any, Any, SeedOutcome]] | None = None
     """Loads its sample data into the configured database (idempotent)."""
+    published_language: PublishedLanguage | None = None
+    """Which of its domain events it publishes, and as what: its units of
+    work write them to the outbox at commit (``build_service`` passes it)."""
+    subscriptions: Callable[[AsyncDatabase], Sequence[Subscription]] | None = None
+    """The integration events of other contexts it applies, each with its
+    handler wired on the given database (the relay delivers them)."""
     versions: Path | None = None
     """Overrides the version directory (tests, tooling); normally derived."""
 
@@ -103,12 +115,59 @@ class ContextModule:
         return frozenset(names)
 
 
+@dataclass(frozen=True)
+class SharedSchema:
+    """Tables that belong to shared infrastructure (the messaging outbox,
+    inbox and parked messages): migrated on their own labelled branch, like
+    a context's, but with no router or service."""
+
+    name: str
+    """Alembic branch label."""
+    records: str
+    """Module that declares its records on the shared ``Base``."""
+    migrations: str
+    """Package whose ``versions/`` directory holds its Alembic history."""
+
+    @property
+    def version_location(self) -> Path:
+        return Path(str(resources.files(self.migrations) / "versions"))
+
+    def tables(self) -> frozenset[str]:
+        module = importlib.import_module(self.records)
+        return frozenset(
+            table.name
+            for value in vars(module).values()
+            if isinstance(value, type) and getattr(value, "__module__", None) == self.records
+            for table in [getattr(value, "__table__", None)]
+            if isinstance(table, Table)
+        )
+
+
+SHARED_SCHEMAS: tuple[SharedSchema, ...] = (
+    SharedSchema(
+        name="messaging",
+        records="shared_infrastructure.messaging.records",
+        migrations="shared_infrastructure.messaging.migrations",
+    ),
+)
+"""Shared tables every deployment of the service migrates."""
+
+
 def _product_service(database: AsyncDatabase) -> ProductService:
-    return ProductService(lambda: SqlAlchemyProductCatalogUnitOfWork(database))
+    return ProductService(
+        lambda: SqlAlchemyProductCatalogUnitOfWork(
+            database, published_language=catalog_published_language
+        )
+    )
 
 
 def _event_service(database: AsyncDatabase) -> EventService:
     return EventService(lambda: SqlAlchemyEventsUnitOfWork(database))
+
+
+def _event_subscriptions(database: AsyncDatabase) -> list[Subscription]:
+    """The events context's copy of catalog products, fed by the catalog."""
+    return ticket_product_subscriptions(lambda: SqlAlchemyEventsUnitOfWork(database))
 
 
 async def _seed_products(settings: Settings) -> SeedOutcome:
@@ -143,6 +202,7 @@ CONTEXTS: tuple[ContextModule, ...] = (
         build_service=_product_service,
         create_router=create_products_router,
         seed=_seed_products,
+        published_language=catalog_published_language,
     ),
     ContextModule(
         name="events",
@@ -153,6 +213,7 @@ CONTEXTS: tuple[ContextModule, ...] = (
         build_service=_event_service,
         create_router=create_events_router,
         seed=_seed_events,
+        subscriptions=_event_subscriptions,
     ),
 )
 

@@ -22,10 +22,13 @@ from events.api.schemas import (
     EventSummaryOut,
     EventUpdate,
     RegistrationCreate,
+    RegistrationListParams,
     RegistrationOut,
+    RegistrationPage,
     error_responses,
 )
 from events.application import EventDetails, EventService
+from shared_infrastructure.domain import InvalidQuery
 from shared_infrastructure.web.etag import etag, expected_version, matches_if_none_match
 
 ServiceDependency = Callable[..., Any]
@@ -79,17 +82,22 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
         "/{event_id}",
         response_model=EventOut,
         name="events.get",
-        summary="One event with its registrations",
+        summary="One event with its seat counts and ticket",
         responses={
             **error_responses(404),
-            304: {"description": "If-None-Match names the current version"},
+            304: {
+                "description": "If-None-Match names the current version "
+                "(events without a ticket product only)"
+            },
         },
     )
     async def get_event(
         event_id: str, service: Service, response: Response, if_none_match: IfNoneMatch = None
     ) -> Any:
         event = await service.get_event(event_id)
-        if matches_if_none_match(if_none_match, event.version):
+        # The ticket follows the catalog without changing the event's
+        # version, so only an event without one can be "not modified".
+        if event.ticket is None and matches_if_none_match(if_none_match, event.version):
             return Response(
                 status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(event.version)}
             )
@@ -149,6 +157,28 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
     ) -> RegistrationOut:
         registration = await service.register_attendee(event_id, body.attendee_email, body.seats)
         return RegistrationOut.of(registration)
+
+    @router.get(
+        "/{event_id}/registrations",
+        response_model=RegistrationPage,
+        name="events.registrations",
+        summary="The event's registrations, oldest first, a page at a time",
+        responses=error_responses(404, 422),
+    )
+    async def list_registrations(
+        event_id: str, params: Annotated[RegistrationListParams, Query()], service: Service
+    ) -> RegistrationPage:
+        try:
+            page = await service.list_registrations(event_id, params.to_query())
+        except InvalidQuery as error:
+            if error.field != "after":  # the query spec's name for this API's cursor
+                raise
+            raise InvalidQuery(error.message, field="cursor") from error
+        return RegistrationPage(
+            items=[RegistrationOut.of(item) for item in page.items],
+            limit=page.limit,
+            next_cursor=page.next_cursor,
+        )
 
     @router.delete(
         "/{event_id}/registrations/{registration_id}",

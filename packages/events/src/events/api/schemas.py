@@ -8,7 +8,7 @@ there is one source of truth, and its errors reach the client as 4xx too.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -21,9 +21,12 @@ from events.application import (
     EventDetails,
     EventSummary,
     ListEvents,
+    ListRegistrations,
     RegistrationDetails,
+    TicketDetails,
 )
 from events.domain import EventStatus, RegistrationStatus
+from events.domain.ticket import MAX_PRODUCT_CODE_LENGTH, PRODUCT_CODE_PATTERN
 
 WholeNumber = Annotated[int, Field(strict=True)]
 
@@ -44,6 +47,15 @@ class EventCreate(_Request):
     starts_at: AwareDatetime = Field(examples=["2030-07-01T20:00:00+02:00"])
     ends_at: AwareDatetime = Field(examples=["2030-07-02T01:00:00+02:00"])
     capacity: WholeNumber = Field(description="Seats on offer, at least 1.", examples=[500])
+    ticket_product_code: str | None = Field(
+        default=None,
+        max_length=MAX_PRODUCT_CODE_LENGTH,
+        pattern=PRODUCT_CODE_PATTERN,
+        description="Code of the catalog product sold as the ticket (e.g. `PROD001`): "
+        "registering then needs that product on sale. The product may be created in the "
+        "catalog before or after the event.",
+        examples=["PROD001"],
+    )
 
     def to_command(self) -> CreateEvent:
         return CreateEvent(**self.model_dump())
@@ -114,6 +126,50 @@ class RegistrationOut(BaseModel):
         return cls.model_validate(registration, from_attributes=True)
 
 
+class RegistrationListParams(_Request):
+    """Query string of ``GET /events/{id}/registrations``; unknown parameters are refused."""
+
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = Field(
+        default=None, max_length=2048, description="`next_cursor` of the previous page"
+    )
+    sort: Literal["registered_at", "-registered_at"] = Field(
+        default="registered_at", description="registered_at or -registered_at (newest first)"
+    )
+    status: RegistrationStatus | None = None
+
+    def to_query(self) -> ListRegistrations:
+        return ListRegistrations(**self.model_dump())
+
+
+class RegistrationPage(BaseModel):
+    items: list[RegistrationOut]
+    limit: int | None
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page"
+    )
+
+
+class PriceOut(BaseModel):
+    amount: str = Field(examples=["25.00"], description="Decimal text, never a float")
+    currency: str = Field(examples=["EUR"])
+
+
+class TicketOut(BaseModel):
+    product_code: str
+    price: PriceOut | None = Field(description="Null until the catalog told a price")
+    on_sale: bool
+
+    @classmethod
+    def of(cls, ticket: TicketDetails) -> TicketOut:
+        price = ticket.price
+        return cls(
+            product_code=ticket.product_code,
+            price=None if price is None else PriceOut(amount=price.amount, currency=price.currency),
+            on_sale=ticket.on_sale,
+        )
+
+
 class EventSummaryOut(BaseModel):
     id: str
     title: str
@@ -125,6 +181,7 @@ class EventSummaryOut(BaseModel):
     status: EventStatus
     seats_taken: int
     seats_available: int
+    registration_count: int = Field(description="Confirmed registrations")
     version: int
 
     @classmethod
@@ -133,11 +190,18 @@ class EventSummaryOut(BaseModel):
 
 
 class EventOut(EventSummaryOut):
-    registrations: list[RegistrationOut]
+    """A fixed size whatever the registrations: page them with
+    ``GET /events/{id}/registrations``."""
+
+    ticket: TicketOut | None = Field(
+        description="The catalog product sold as the ticket; null for a free event"
+    )
 
     @classmethod
     def of_details(cls, event: EventDetails) -> EventOut:
-        return cls.model_validate(event, from_attributes=True)
+        summary = EventSummaryOut.of(event).model_dump()
+        ticket = None if event.ticket is None else TicketOut.of(event.ticket)
+        return cls(**summary, ticket=ticket)
 
 
 class EventPage(BaseModel):
@@ -154,7 +218,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         400: "Malformed If-Match header",
         404: "No such event or registration",
         409: "Conflicts with the event's state: full, closed, already registered, "
-        "wrong status, duplicate id, or lost a race",
+        "ticket not on sale, wrong status, duplicate id, or lost a race",
         412: "If-Match does not match the current version",
         422: "Invalid input or a broken event rule",
     }

@@ -16,6 +16,8 @@ class CreateEvent:
     venue: str = ""
     # None: the service generates one (``ev_<hex>``).
     id: str | None = None
+    # The catalog product sold as the ticket; None: registering is free.
+    ticket_product_code: str | None = None
 
 
 @dataclass(frozen=True)

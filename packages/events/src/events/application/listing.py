@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from events.domain import EventStatus
+from events.domain import EventStatus, RegistrationStatus
 from events.domain.schedule import to_utc
 from shared_infrastructure.domain import (
     DomainRuleViolation,
@@ -86,3 +86,37 @@ def _aware(value: datetime | None, field: str) -> datetime | None:
         return to_utc(value, field)
     except DomainRuleViolation as error:
         raise InvalidQuery(error.message, field=field) from None
+
+
+REGISTRATION_SORTS = frozenset({"registered_at", "-registered_at"})
+
+
+@dataclass(frozen=True)
+class ListRegistrations:
+    """One page of an event's registrations, by keyset only: an offset
+    would make the database skip rows, and an event may hold a million."""
+
+    limit: int = DEFAULT_PAGE_SIZE
+    cursor: str | None = None
+    sort: str = "registered_at"
+    status: RegistrationStatus | None = None
+
+    def to_spec(self) -> QuerySpec:
+        if not 1 <= self.limit <= MAX_PAGE_SIZE:
+            raise InvalidQuery(f"limit must be between 1 and {MAX_PAGE_SIZE}", field="limit")
+        if self.sort not in REGISTRATION_SORTS:
+            raise InvalidQuery(
+                f"cannot sort registrations by {self.sort!r}; use one of "
+                f"{sorted(REGISTRATION_SORTS)}",
+                field="sort",
+            )
+        filters: tuple[Filter, ...] = ()
+        if self.status is not None:
+            filters = (Filter("status", Op.EQ, RegistrationStatus(self.status).value),)
+        return QuerySpec(
+            filters=filters,
+            order_by=(Ordering.parse(self.sort),),
+            limit=self.limit,
+            after=self.cursor,
+            with_total=False,
+        )

@@ -15,10 +15,17 @@ from datetime import datetime
 
 from events.application.clock import Clock, utc_now
 from events.application.commands import CreateEvent, EventChanges
-from events.application.listing import ListEvents
+from events.application.listing import ListEvents, ListRegistrations
 from events.application.results import EventDetails, EventSummary, RegistrationDetails
 from events.application.unit_of_work import EventsUnitOfWork
-from events.domain import Event, is_event_id
+from events.domain import (
+    Event,
+    Registration,
+    TicketProduct,
+    is_event_id,
+    is_registration_id,
+    normalize_email,
+)
 from shared_infrastructure.application import retry_on_conflict
 from shared_infrastructure.domain import (
     DomainEvent,
@@ -72,10 +79,12 @@ class EventService:
                 ends_at=command.ends_at,
                 capacity=command.capacity,
                 now=self._clock(),
+                ticket_product_code=command.ticket_product_code,
             )
             await uow.events.add(event)
+            ticket = await _ticket_product(uow, event)
             await self._commit(uow)
-            return EventDetails.of(event)
+            return EventDetails.of(event, ticket)
 
     async def update_event(
         self, event_id: str, changes: EventChanges, *, expected_version: int | None = None
@@ -97,8 +106,9 @@ class EventService:
                     changes.ends_at or event.ends_at,
                     now=self._clock(),
                 )
+            ticket = await _ticket_product(uow, event)
             await self._commit(uow)
-            return EventDetails.of(event)
+            return EventDetails.of(event, ticket)
 
     async def update_details(
         self,
@@ -129,29 +139,51 @@ class EventService:
             event = await _load(uow, event_id)
             event.check_version(expected_version)
             event.publish(now=self._clock())
+            ticket = await _ticket_product(uow, event)
             await self._commit(uow)
-            return EventDetails.of(event)
+            return EventDetails.of(event, ticket)
 
     async def cancel(self, event_id: str, *, expected_version: int | None = None) -> EventDetails:
+        """Locks the event like a registration does, so the cancel queues
+        behind the registrations in flight (and they behind it) instead of
+        losing the race: every registration then lands before the cancel and
+        is cancelled with it, or is refused after it."""
         async with self._uow_factory().writing() as uow:
-            event = await _load(uow, event_id)
+            event = await _load(uow, event_id, for_update=True)
             event.check_version(expected_version)
-            event.cancel(now=self._clock())
+            now = self._clock()
+            event.cancel(now=now)
+            # One statement for all of them, in this transaction.
+            await uow.registrations.cancel_confirmed(event.id, now)
+            ticket = await _ticket_product(uow, event)
             await self._commit(uow)
-            return EventDetails.of(event)
+            return EventDetails.of(event, ticket)
 
     async def register_attendee(
         self, event_id: str, attendee_email: str, seats: int = 1
     ) -> RegistrationDetails:
-        """Registrations commute, so a lost race is retried from a fresh load
+        """The same few statements whatever the number of registrations: lock
+        the event row, look up this attendee, check the ticket, insert one
+        row and update the event's counters (version-checked).
+
+        Registrations commute, so a lost race is retried from a fresh load
         rather than reported; ``EventFull`` etc. are never retried."""
 
         async def attempt() -> RegistrationDetails:
             async with self._uow_factory().writing() as uow:
                 event = await _load(uow, event_id, for_update=True)
-                registration = event.register(attendee_email, seats, now=self._clock())
+                email = normalize_email(attendee_email)
+                existing = await uow.registrations.find_by_attendee(event.id, email)
+                registration = event.register(
+                    email,
+                    seats,
+                    now=self._clock(),
+                    already_registered=existing is not None,
+                    ticket=await _ticket_product(uow, event),
+                )
+                await uow.registrations.add(registration)
                 await self._commit(uow)
-                return RegistrationDetails.of(event, registration)
+                return RegistrationDetails.of(registration, event)
 
         return await retry_on_conflict(
             attempt,
@@ -163,14 +195,31 @@ class EventService:
     async def cancel_registration(self, event_id: str, registration_id: str) -> None:
         async with self._uow_factory().writing() as uow:
             event = await _load(uow, event_id, for_update=True)
-            event.cancel_registration(registration_id, now=self._clock())
+            registration = await _registration(uow, event, registration_id)
+            event.cancel_registration(registration, now=self._clock())
+            await uow.registrations.remove(registration)
             await self._commit(uow)
 
     # -- reads --------------------------------------------------------------
     async def get_event(self, event_id: str) -> EventDetails:
         async with self._uow_factory() as uow:
             event = await _load(uow, event_id)
-            return EventDetails.of(event)
+            return EventDetails.of(event, await _ticket_product(uow, event))
+
+    async def list_registrations(
+        self, event_id: str, query: ListRegistrations | None = None
+    ) -> Page[RegistrationDetails]:
+        """One page of the event's registrations; ``NotFound`` for no event."""
+        spec = (query or ListRegistrations()).to_spec()
+        async with self._uow_factory() as uow:
+            event = await _load(uow, event_id)
+            page = await uow.registrations.list_for_event(event.id, spec)
+            return Page(
+                [RegistrationDetails.of(registration) for registration in page.items],
+                total=None,
+                limit=page.limit,
+                next_cursor=page.next_cursor,
+            )
 
     async def list_events(self, query: ListEvents | None = None) -> Page[EventSummary]:
         spec = (query or ListEvents()).to_spec(now=self._clock())
@@ -201,3 +250,21 @@ async def _load(uow: EventsUnitOfWork, event_id: str, *, for_update: bool = Fals
     if for_update:
         return await uow.events.get_for_update_or_raise(event_id)
     return await uow.events.get_or_raise(event_id)
+
+
+async def _registration(uow: EventsUnitOfWork, event: Event, registration_id: str) -> Registration:
+    """One of the event's registrations, or ``NotFound`` (also for the id of
+    another event's registration)."""
+    if not is_registration_id(registration_id):
+        raise NotFound("Registration", registration_id)
+    registration = await uow.registrations.get(registration_id)
+    if registration is None or registration.event_id != event.id:
+        raise NotFound("Registration", registration_id)
+    return registration
+
+
+async def _ticket_product(uow: EventsUnitOfWork, event: Event) -> TicketProduct | None:
+    """What this context knows of the event's ticket product, if it has one."""
+    if event.ticket_product_code is None:
+        return None
+    return await uow.ticket_products.get(event.ticket_product_code)

@@ -64,10 +64,10 @@ class AttendeeRegistered(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class RegistrationCancelled(DomainEvent):
-    """``by_event`` tells a cancelled event apart from an attendee backing out."""
+    """An attendee backed out. A cancelled event records one ``EventCancelled``
+    (with how many registrations it cancelled), not one of these each."""
 
     aggregate_id: str
     registration_id: str
     attendee_email: str
     seats: int
-    by_event: bool = False

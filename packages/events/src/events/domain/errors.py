@@ -23,3 +23,8 @@ class AlreadyRegistered(Conflict):
 
 class EventFull(Conflict):
     """The requested seats would exceed the event's capacity."""
+
+
+class TicketNotOnSale(Conflict):
+    """The event's ticket product is not on sale in the catalog (not yet
+    active, discontinued, deleted, or not heard of yet)."""

@@ -1,14 +1,16 @@
-"""The ``Event`` aggregate: schedule, capacity, status and registrations.
+"""The ``Event`` aggregate: schedule, capacity, status and the seat count.
 
-Registrations live inside the aggregate so "seats taken never exceed
-capacity" is checked against the whole picture in one place; the adapters
-make concurrent writers of one event serialize (version column), so the
-check stays true under contention.
+"Seats taken never exceed capacity" is checked against two counters kept on
+the event (``seats_taken``, ``registration_count``), not against a list of
+registrations: registering costs the same for the first attendee and the
+millionth. Every registration goes through :meth:`Event.register`, which
+updates the counters, and the adapters make concurrent writers of one event
+serialize (row lock, version column), so the check stays true under
+contention. Registrations themselves are aggregates of their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from events.domain.details import (
@@ -32,11 +34,13 @@ from events.domain.errors import (
     EventFull,
     InvalidEventState,
     RegistrationClosed,
+    TicketNotOnSale,
 )
 from events.domain.identifiers import new_event_id, new_registration_id, validate_event_id
 from events.domain.registration import Registration, normalize_email, validate_seats
 from events.domain.schedule import Schedule, to_utc
 from events.domain.status import EventStatus
+from events.domain.ticket import TicketProduct, validate_ticket_product_code
 from shared_infrastructure.domain import AggregateRoot, DomainRuleViolation, NotFound
 
 
@@ -54,7 +58,9 @@ class Event(AggregateRoot[str]):
         ends_at: datetime,
         capacity: int,
         status: EventStatus = EventStatus.DRAFT,
-        registrations: Iterable[Registration] = (),
+        seats_taken: int = 0,
+        registration_count: int = 0,
+        ticket_product_code: str | None = None,
         version: int = 0,
     ) -> None:
         super().__init__()
@@ -66,7 +72,19 @@ class Event(AggregateRoot[str]):
         self._schedule = Schedule(starts_at, ends_at)
         self._capacity = validate_capacity(capacity)
         self._status = EventStatus(status)
-        self._registrations: list[Registration] = list(registrations)
+        self._ticket_product_code = (
+            None
+            if ticket_product_code is None
+            else validate_ticket_product_code(ticket_product_code)
+        )
+        self._seats_taken = seats_taken
+        self._registration_count = registration_count
+        if not 0 <= registration_count <= seats_taken:
+            raise DomainRuleViolation(
+                f"event {self.id!r} counts {registration_count} registrations for "
+                f"{seats_taken} seats",
+                field="seats_taken",
+            )
         if self.seats_taken > self._capacity:
             raise DomainRuleViolation(
                 f"event {self.id!r} holds {self.seats_taken} seats but has capacity "
@@ -86,8 +104,10 @@ class Event(AggregateRoot[str]):
         id: str | None = None,
         description: str = "",
         venue: str = "",
+        ticket_product_code: str | None = None,
     ) -> Event:
-        """A new draft; it must start in the future."""
+        """A new draft; it must start in the future. With a
+        ``ticket_product_code``, registering needs that catalog product on sale."""
         event = cls(
             id=new_event_id() if id is None else id,
             title=title,
@@ -96,6 +116,7 @@ class Event(AggregateRoot[str]):
             starts_at=starts_at,
             ends_at=ends_at,
             capacity=capacity,
+            ticket_product_code=ticket_product_code,
         )
         if event._schedule.has_started(to_utc(now, "now")):
             raise DomainRuleViolation("starts_at must be in the future", field="starts_at")
@@ -144,26 +165,23 @@ class Event(AggregateRoot[str]):
         return self._status
 
     @property
-    def registrations(self) -> tuple[Registration, ...]:
-        return tuple(self._registrations)
-
-    @property
-    def confirmed_registrations(self) -> tuple[Registration, ...]:
-        return tuple(r for r in self._registrations if r.is_confirmed)
+    def ticket_product_code(self) -> str | None:
+        """The catalog product sold as this event's ticket, if any."""
+        return self._ticket_product_code
 
     @property
     def seats_taken(self) -> int:
-        return sum(r.seats for r in self._registrations if r.is_confirmed)
+        """Seats of the confirmed registrations."""
+        return self._seats_taken
+
+    @property
+    def registration_count(self) -> int:
+        """Confirmed registrations."""
+        return self._registration_count
 
     @property
     def seats_available(self) -> int:
         return max(self._capacity - self.seats_taken, 0)
-
-    def registration(self, registration_id: str) -> Registration:
-        for registration in self._registrations:
-            if registration.id == registration_id:
-                return registration
-        raise NotFound("Registration", registration_id)
 
     # -- changes ------------------------------------------------------------
     def update_details(
@@ -244,21 +262,21 @@ class Event(AggregateRoot[str]):
         self.record_event(EventPublished(aggregate_id=self.id))
 
     def cancel(self, *, now: datetime) -> None:
-        """Cancel the event and, with it, every confirmed registration."""
+        """Cancel the event and release every seat. The confirmed
+        registrations are cancelled with it, in the same transaction, by the
+        use case (one statement, however many there are); ``EventCancelled``
+        says how many."""
         self._ensure_not_cancelled("cancel")
         now = to_utc(now, "now")
         if self._schedule.has_ended(now):
             raise InvalidEventState(
                 f"event {self.id!r} is over and cannot be cancelled", field="status"
             )
-        cancelled = self.confirmed_registrations
-        for registration in cancelled:
-            registration._cancel(now)
-            self.record_event(self._registration_cancelled(registration, by_event=True))
+        cancelled = self._registration_count
         self._status = EventStatus.CANCELLED
-        self.record_event(
-            EventCancelled(aggregate_id=self.id, cancelled_registrations=len(cancelled))
-        )
+        self._seats_taken = 0
+        self._registration_count = 0
+        self.record_event(EventCancelled(aggregate_id=self.id, cancelled_registrations=cancelled))
 
     def register(
         self,
@@ -266,9 +284,16 @@ class Event(AggregateRoot[str]):
         seats: int = 1,
         *,
         now: datetime,
+        already_registered: bool = False,
+        ticket: TicketProduct | None = None,
         registration_id: str | None = None,
     ) -> Registration:
-        """Hold ``seats`` for one attendee, never beyond capacity."""
+        """Hold ``seats`` for one attendee, never beyond capacity.
+
+        The caller tells whether ``attendee_email`` already holds a
+        registration for this event, and, for an event sold with a ticket
+        product, passes what it knows of that product (``None``: nothing).
+        """
         email = normalize_email(attendee_email)
         seats = validate_seats(seats)
         now = to_utc(now, "now")
@@ -282,7 +307,15 @@ class Event(AggregateRoot[str]):
                 f"event {self.id!r} has already started; registration is closed",
                 field="starts_at",
             )
-        if any(r.attendee_email == email for r in self._registrations):
+        if self._ticket_product_code is not None and (
+            ticket is None or ticket.code != self._ticket_product_code or not ticket.on_sale
+        ):
+            raise TicketNotOnSale(
+                f"tickets for event {self.id!r} are not on sale: catalog product "
+                f"{self._ticket_product_code!r} is not available",
+                field="ticket_product_code",
+            )
+        if already_registered:
             raise AlreadyRegistered(
                 f"{email} is already registered for event {self.id!r}", field="attendee_email"
             )
@@ -294,11 +327,13 @@ class Event(AggregateRoot[str]):
             )
         registration = Registration(
             id=new_registration_id() if registration_id is None else registration_id,
+            event_id=self.id,
             attendee_email=email,
             seats=seats,
             registered_at=now,
         )
-        self._registrations.append(registration)
+        self._seats_taken += seats
+        self._registration_count += 1
         self.record_event(
             AttendeeRegistered(
                 aggregate_id=self.id,
@@ -309,9 +344,11 @@ class Event(AggregateRoot[str]):
         )
         return registration
 
-    def cancel_registration(self, registration_id: str, *, now: datetime) -> None:
-        """An attendee backs out: the registration goes and its seats are free again."""
-        registration = self.registration(registration_id)
+    def cancel_registration(self, registration: Registration, *, now: datetime) -> None:
+        """An attendee backs out: the caller removes the registration, and its
+        seats are free again."""
+        if registration.event_id != self.id:
+            raise NotFound("Registration", registration.id)
         if self._status is EventStatus.CANCELLED:
             raise InvalidEventState(
                 f"event {self.id!r} is cancelled; its registrations are already cancelled",
@@ -322,8 +359,20 @@ class Event(AggregateRoot[str]):
                 f"event {self.id!r} has already started; registrations can no longer change",
                 field="starts_at",
             )
-        self._registrations.remove(registration)
-        self.record_event(self._registration_cancelled(registration, by_event=False))
+        if not registration.is_confirmed:
+            raise InvalidEventState(
+                f"registration {registration.id!r} is already cancelled", field="status"
+            )
+        self._seats_taken -= registration.seats
+        self._registration_count -= 1
+        self.record_event(
+            RegistrationCancelled(
+                aggregate_id=self.id,
+                registration_id=registration.id,
+                attendee_email=registration.attendee_email,
+                seats=registration.seats,
+            )
+        )
 
     # -- helpers ------------------------------------------------------------
     def _ensure_not_cancelled(self, action: str) -> None:
@@ -331,14 +380,3 @@ class Event(AggregateRoot[str]):
             raise InvalidEventState(
                 f"cannot {action} event {self.id!r}: it is cancelled", field="status"
             )
-
-    def _registration_cancelled(
-        self, registration: Registration, *, by_event: bool
-    ) -> RegistrationCancelled:
-        return RegistrationCancelled(
-            aggregate_id=self.id,
-            registration_id=registration.id,
-            attendee_email=registration.attendee_email,
-            seats=registration.seats,
-            by_event=by_event,
-        )

@@ -24,6 +24,11 @@ def is_event_id(value: object) -> bool:
     return isinstance(value, str) and len(value) <= MAX_ID_LENGTH and bool(_SLUG.fullmatch(value))
 
 
+def is_registration_id(value: object) -> bool:
+    """Whether ``value`` could name a registration (same slug rule as events)."""
+    return is_event_id(value)
+
+
 def validate_event_id(value: str) -> str:
     if not is_event_id(value):
         raise DomainRuleViolation(

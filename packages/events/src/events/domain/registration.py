@@ -1,7 +1,9 @@
-"""A registration: seats held by one attendee, owned by its ``Event``.
+"""A registration: seats held by one attendee for one event.
 
-It is an entity inside the aggregate, never loaded or saved on its own, so
-the capacity invariant can be checked in one place.
+An aggregate of its own, so an event with a million registrations is not
+loaded whole to add one. The ``Event`` still guards the capacity: only
+``Event.register`` creates a registration, and it counts the seats on the
+event (``seats_taken``), which concurrent registrations update one at a time.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import datetime
 from events.domain.details import has_control_characters
 from events.domain.schedule import to_utc
 from events.domain.status import RegistrationStatus
-from shared_infrastructure.domain import DomainRuleViolation, Entity
+from shared_infrastructure.domain import AggregateRoot, DomainRuleViolation
 
 MAX_EMAIL_LENGTH = 254
 # Deliberately loose: a confirmation mail is the real test of an address.
@@ -43,23 +45,31 @@ def validate_seats(value: int) -> int:
     return value
 
 
-class Registration(Entity[str]):
+class Registration(AggregateRoot[str]):
     def __init__(
         self,
         *,
         id: str,
+        event_id: str,
         attendee_email: str,
         seats: int,
         registered_at: datetime,
         status: RegistrationStatus = RegistrationStatus.CONFIRMED,
         cancelled_at: datetime | None = None,
     ) -> None:
+        super().__init__()
         self.id = id
+        self.version = 0
+        self._event_id = event_id
         self._attendee_email = normalize_email(attendee_email)
         self._seats = validate_seats(seats)
         self._registered_at = to_utc(registered_at, "registered_at")
         self._status = RegistrationStatus(status)
         self._cancelled_at = None if cancelled_at is None else to_utc(cancelled_at, "cancelled_at")
+
+    @property
+    def event_id(self) -> str:
+        return self._event_id
 
     @property
     def attendee_email(self) -> str:
@@ -85,7 +95,8 @@ class Registration(Entity[str]):
     def is_confirmed(self) -> bool:
         return self._status is RegistrationStatus.CONFIRMED
 
-    def _cancel(self, now: datetime) -> None:
-        """Only the owning ``Event`` calls this (it keeps the seat count right)."""
+    def mark_cancelled(self, now: datetime) -> None:
+        """Its event was cancelled (``Event.cancel`` released the seats); the
+        registration is kept so attendees can be told and refunded."""
         self._status = RegistrationStatus.CANCELLED
         self._cancelled_at = now

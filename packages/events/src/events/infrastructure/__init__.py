@@ -1,9 +1,13 @@
 """Persistence adapters of the events context (SQLAlchemy, Alembic)."""
 
-from events.infrastructure.mapper import EventMapper
+from events.infrastructure.mapper import EventMapper, RegistrationMapper, TicketProductMapper
 from events.infrastructure.migrations import BRANCH_LABEL, VERSION_LOCATION
-from events.infrastructure.records import EventRecord, RegistrationRecord
-from events.infrastructure.repository import SqlAlchemyEventRepository
+from events.infrastructure.records import EventRecord, RegistrationRecord, TicketProductRecord
+from events.infrastructure.repository import (
+    SqlAlchemyEventRepository,
+    SqlAlchemyRegistrationRepository,
+    SqlAlchemyTicketProductRepository,
+)
 from events.infrastructure.unit_of_work import SqlAlchemyEventsUnitOfWork
 
 __all__ = [
@@ -11,7 +15,12 @@ __all__ = [
     "VERSION_LOCATION",
     "EventMapper",
     "EventRecord",
+    "RegistrationMapper",
     "RegistrationRecord",
     "SqlAlchemyEventRepository",
     "SqlAlchemyEventsUnitOfWork",
+    "SqlAlchemyRegistrationRepository",
+    "SqlAlchemyTicketProductRepository",
+    "TicketProductMapper",
+    "TicketProductRecord",
 ]

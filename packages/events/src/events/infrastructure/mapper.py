@@ -1,13 +1,22 @@
-"""Event aggregate <-> records. Pure translation; no session, no I/O."""
+"""Aggregates <-> records. Pure translation; no session, no I/O."""
 
 from __future__ import annotations
 
-from events.domain import Event, EventStatus, Registration, RegistrationStatus
-from events.infrastructure.records import EventRecord, RegistrationRecord
+from events.domain import (
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    TicketPrice,
+    TicketProduct,
+)
+from events.infrastructure.records import EventRecord, RegistrationRecord, TicketProductRecord
 from shared_infrastructure.persistence import AggregateMapper
 
 
 class EventMapper(AggregateMapper[Event, EventRecord]):
+    """The event row alone: its registrations are aggregates of their own."""
+
     record_type = EventRecord
 
     def to_aggregate(self, record: EventRecord) -> Event:
@@ -20,13 +29,15 @@ class EventMapper(AggregateMapper[Event, EventRecord]):
             ends_at=record.ends_at,
             capacity=record.capacity,
             status=EventStatus(record.status),
-            registrations=[_registration(r) for r in record.registrations],
+            seats_taken=record.seats_taken,
+            registration_count=record.registration_count,
+            ticket_product_code=record.ticket_product_code,
             version=record.version,
         )
 
     def to_record(self, aggregate: Event, record: EventRecord | None = None) -> EventRecord:
         if record is None:
-            record = EventRecord(id=aggregate.id, registrations=[])
+            record = EventRecord(id=aggregate.id)
         record.title = aggregate.title
         record.description = aggregate.description
         record.venue = aggregate.venue
@@ -35,33 +46,61 @@ class EventMapper(AggregateMapper[Event, EventRecord]):
         record.capacity = aggregate.capacity
         record.status = aggregate.status.value
         record.seats_taken = aggregate.seats_taken
-        self._sync_registrations(aggregate, record)
+        record.registration_count = aggregate.registration_count
+        record.ticket_product_code = aggregate.ticket_product_code
         return record
 
-    @staticmethod
-    def _sync_registrations(aggregate: Event, record: EventRecord) -> None:
-        """Update rows in place by id, add new ones, drop the ones that went
-        (delete-orphan deletes them), so unchanged rows are not rewritten."""
-        existing = {row.id: row for row in record.registrations}
-        rows: list[RegistrationRecord] = []
-        for registration in aggregate.registrations:
-            row = existing.get(registration.id) or RegistrationRecord(id=registration.id)
-            row.attendee_email = registration.attendee_email
-            row.seats = registration.seats
-            row.status = registration.status.value
-            row.registered_at = registration.registered_at
-            row.cancelled_at = registration.cancelled_at
-            rows.append(row)
-        if [row.id for row in record.registrations] != [row.id for row in rows]:
-            record.registrations = rows
+
+class RegistrationMapper(AggregateMapper[Registration, RegistrationRecord]):
+    record_type = RegistrationRecord
+
+    def to_aggregate(self, record: RegistrationRecord) -> Registration:
+        return Registration(
+            id=record.id,
+            event_id=record.event_id,
+            attendee_email=record.attendee_email,
+            seats=record.seats,
+            registered_at=record.registered_at,
+            status=RegistrationStatus(record.status),
+            cancelled_at=record.cancelled_at,
+        )
+
+    def to_record(
+        self, aggregate: Registration, record: RegistrationRecord | None = None
+    ) -> RegistrationRecord:
+        if record is None:
+            record = RegistrationRecord(id=aggregate.id, event_id=aggregate.event_id)
+        record.attendee_email = aggregate.attendee_email
+        record.seats = aggregate.seats
+        record.status = aggregate.status.value
+        record.registered_at = aggregate.registered_at
+        record.cancelled_at = aggregate.cancelled_at
+        return record
 
 
-def _registration(row: RegistrationRecord) -> Registration:
-    return Registration(
-        id=row.id,
-        attendee_email=row.attendee_email,
-        seats=row.seats,
-        registered_at=row.registered_at,
-        status=RegistrationStatus(row.status),
-        cancelled_at=row.cancelled_at,
-    )
+class TicketProductMapper(AggregateMapper[TicketProduct, TicketProductRecord]):
+    record_type = TicketProductRecord
+
+    def to_aggregate(self, record: TicketProductRecord) -> TicketProduct:
+        price = None
+        if record.price_amount is not None and record.price_currency is not None:
+            price = TicketPrice(amount=record.price_amount, currency=record.price_currency)
+        return TicketProduct(
+            code=record.code,
+            price=price,
+            on_sale=record.on_sale,
+            as_of=record.as_of,
+            version=record.version,
+        )
+
+    def to_record(
+        self, aggregate: TicketProduct, record: TicketProductRecord | None = None
+    ) -> TicketProductRecord:
+        if record is None:
+            record = TicketProductRecord(code=aggregate.code)
+        price = aggregate.price
+        record.price_amount = None if price is None else price.amount
+        record.price_currency = None if price is None else price.currency
+        record.on_sale = aggregate.on_sale
+        record.as_of = aggregate.as_of
+        return record

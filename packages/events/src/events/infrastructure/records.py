@@ -7,9 +7,20 @@ for why the table is mapped once rather than by a second class.
 
 The CHECK constraints repeat the domain's core rules so that no writer that
 bypasses the aggregate (a script, a hand-written SQL fix) can store an
-event the domain could not load. ``seats_taken`` is kept by the mapper
-from the registrations: it lets the database itself refuse overbooking and
-lets lists show availability without loading registrations.
+event the domain could not load. ``seats_taken`` and
+``registration_count`` are the aggregate's counters: every registration
+updates them on the event row (version-checked), which lets the database
+itself refuse overbooking and lets reads show availability without
+touching the registrations.
+
+``RegistrationRecord`` has no ORM relationship to its event on purpose:
+registrations are read a page at a time and written one row at a time,
+never as a collection of the event.
+
+``TicketProductRecord`` is this context's copy of catalog products (the
+projection fed by the catalog's integration events). Events refer to it by
+code without a foreign key: an event may name a product the catalog has
+not told us about yet.
 """
 
 from __future__ import annotations
@@ -18,7 +29,7 @@ from datetime import datetime
 from typing import Self
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from events.domain import EventStatus, Schedule, validate_event_id
 from events.domain.details import (
@@ -27,6 +38,7 @@ from events.domain.details import (
     validate_title,
     validate_venue,
 )
+from events.domain.ticket import MAX_AMOUNT_LENGTH, MAX_PRODUCT_CODE_LENGTH
 from shared_infrastructure.database.active_record import BaseModel
 from shared_infrastructure.database.base import Base
 from shared_infrastructure.database.mixins import VersionMixin
@@ -48,6 +60,10 @@ class EventRecord(BaseModel, VersionMixin):
         CheckConstraint(
             "seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"
         ),
+        CheckConstraint(
+            "registration_count >= 0 AND registration_count <= seats_taken",
+            name="registrations_within_seats",
+        ),
         CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
         CheckConstraint(_one_of("status", EVENT_STATUSES), name="status_known"),
         Index("ix_events_status_starts_at", "status", "starts_at"),
@@ -61,14 +77,9 @@ class EventRecord(BaseModel, VersionMixin):
     ends_at: Mapped[datetime]
     capacity: Mapped[int]
     seats_taken: Mapped[int] = mapped_column(default=0)
+    registration_count: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(16), default="draft")
-
-    registrations: Mapped[list[RegistrationRecord]] = relationship(
-        back_populates="event",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by="RegistrationRecord.registered_at, RegistrationRecord.id",
-    )
+    ticket_product_code: Mapped[str | None] = mapped_column(String(MAX_PRODUCT_CODE_LENGTH))
 
     def save(self) -> Self:
         """Scripts bypass the aggregate, so apply its field rules here: a bad
@@ -98,6 +109,8 @@ class RegistrationRecord(Base):
         ),
         CheckConstraint("seats > 0", name="seats_positive"),
         CheckConstraint(_one_of("status", REGISTRATION_STATUSES), name="status_known"),
+        # The keyset of the registrations page: one event's, oldest first.
+        Index("ix_event_registrations_event_id_registered_at", "event_id", "registered_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -108,4 +121,13 @@ class RegistrationRecord(Base):
     registered_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
 
-    event: Mapped[EventRecord] = relationship(back_populates="registrations")
+
+class TicketProductRecord(Base, VersionMixin):
+    __tablename__ = "event_ticket_products"
+
+    code: Mapped[str] = mapped_column(String(MAX_PRODUCT_CODE_LENGTH), primary_key=True)
+    # Decimal text as the catalog published it ("25.00", "1200"): shown, never computed on.
+    price_amount: Mapped[str | None] = mapped_column(String(MAX_AMOUNT_LENGTH))
+    price_currency: Mapped[str | None] = mapped_column(String(3))
+    on_sale: Mapped[bool] = mapped_column(default=False)
+    as_of: Mapped[datetime]

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from events.application import EventsUnitOfWork
-from events.infrastructure.repository import SqlAlchemyEventRepository
+from events.infrastructure.repository import (
+    SqlAlchemyEventRepository,
+    SqlAlchemyRegistrationRepository,
+    SqlAlchemyTicketProductRepository,
+)
 from shared_infrastructure.persistence import SqlAlchemyUnitOfWork
 
 
@@ -12,6 +16,10 @@ class SqlAlchemyEventsUnitOfWork(SqlAlchemyUnitOfWork, EventsUnitOfWork):
     when the ``DatabaseSessionMiddleware`` opened one."""
 
     events: SqlAlchemyEventRepository
+    registrations: SqlAlchemyRegistrationRepository
+    ticket_products: SqlAlchemyTicketProductRepository
 
     def _create_repositories(self) -> None:
         self.events = SqlAlchemyEventRepository(self)
+        self.registrations = SqlAlchemyRegistrationRepository(self)
+        self.ticket_products = SqlAlchemyTicketProductRepository(self)

@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from product_catalog.application.published_language import published_language
 from product_catalog.application.unit_of_work import ProductCatalogUnitOfWork
 from product_catalog.domain import QUERYABLE_FIELDS, Product, ProductCode, ProductRepository
-from shared_infrastructure.application.fakes import FakeUnitOfWork, InMemoryRepository
+from shared_infrastructure.application.fakes import (
+    FakeUnitOfWork,
+    InMemoryOutbox,
+    InMemoryRepository,
+)
 from shared_infrastructure.domain import Filter, Op, QuerySpec
 
 
@@ -44,9 +49,10 @@ class InMemoryProductRepository(InMemoryRepository[Product, UUID], ProductReposi
 
 
 class FakeProductCatalogUnitOfWork(FakeUnitOfWork, ProductCatalogUnitOfWork):
-    """Give every unit of work of one test the same ``store``."""
+    """Give every unit of work of one test the same ``store`` (and the same
+    ``outbox``, to assert the integration events a use case published)."""
 
-    def __init__(self, store: InMemoryProductStore) -> None:
-        super().__init__()
+    def __init__(self, store: InMemoryProductStore, outbox: InMemoryOutbox | None = None) -> None:
+        super().__init__(published_language=published_language, outbox=outbox)
         self.store = store
         self.products = InMemoryProductRepository(self, store)

@@ -84,7 +84,7 @@ class Product(AggregateRoot[UUID]):
         product.record_event(
             ProductCreated(
                 product_id=product.id,
-                code=str(code),
+                code=str(product.code),
                 product_name=product.name,
                 price=product.price,
             )
@@ -116,7 +116,11 @@ class Product(AggregateRoot[UUID]):
         if new_name == self._name:
             return
         old_name, self._name = self._name, new_name
-        self.record_event(ProductRenamed(product_id=self.id, old_name=old_name, new_name=new_name))
+        self.record_event(
+            ProductRenamed(
+                product_id=self.id, code=str(self._code), old_name=old_name, new_name=new_name
+            )
+        )
 
     def describe(self, description: str) -> None:
         new_description = _valid_description(description)
@@ -124,7 +128,9 @@ class Product(AggregateRoot[UUID]):
             return
         self._description = new_description
         self.record_event(
-            ProductDescriptionChanged(product_id=self.id, description=new_description)
+            ProductDescriptionChanged(
+                product_id=self.id, code=str(self._code), description=new_description
+            )
         )
 
     def change_price(self, price: Money) -> None:
@@ -135,16 +141,26 @@ class Product(AggregateRoot[UUID]):
             return
         old_price, self._price = self._price, new_price
         self.record_event(
-            ProductPriceChanged(product_id=self.id, old_price=old_price, new_price=new_price)
+            ProductPriceChanged(
+                product_id=self.id,
+                code=str(self._code),
+                old_price=old_price,
+                new_price=new_price,
+                status=self._status,
+            )
         )
 
     def activate(self) -> None:
         self._become(ProductStatus.ACTIVE)
-        self.record_event(ProductActivated(product_id=self.id))
+        self.record_event(
+            ProductActivated(product_id=self.id, code=str(self._code), price=self._price)
+        )
 
     def discontinue(self) -> None:
         self._become(ProductStatus.DISCONTINUED)
-        self.record_event(ProductDiscontinued(product_id=self.id))
+        self.record_event(
+            ProductDiscontinued(product_id=self.id, code=str(self._code), price=self._price)
+        )
 
     def mark_deleted(self) -> None:
         """Record the deletion; the repository's ``remove`` does the rest."""

@@ -16,6 +16,11 @@ from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from shared_infrastructure.application.change_tracking import fingerprint
+from shared_infrastructure.application.integration_events import (
+    IntegrationEvent,
+    PublishedLanguage,
+    Subscription,
+)
 from shared_infrastructure.application.unit_of_work import UnitOfWork
 from shared_infrastructure.domain.entity import AggregateRoot
 from shared_infrastructure.domain.errors import ConcurrencyConflict, Conflict
@@ -264,16 +269,55 @@ class InMemoryRepository(Repository[A, I], Generic[A, I]):
         self._removed.clear()
 
 
+class InMemoryOutbox:
+    """Plays the outbox (and the bus) in application tests.
+
+    Share one between the units of work of a test: each successful commit
+    appends the integration events its use case produced to :attr:`events`,
+    as the SQL unit of work writes them to ``messaging_outbox``.
+    :meth:`deliver` hands them to subscriptions, once per consumer, as the
+    relay and the inbox do.
+    """
+
+    def __init__(self) -> None:
+        self.events: list[IntegrationEvent] = []
+        self._applied: set[tuple[str, Any]] = set()
+
+    def topics(self) -> list[str]:
+        return [event.topic for event in self.events]
+
+    async def deliver(self, subscriptions: Iterable[Subscription]) -> int:
+        """Apply every recorded event to the matching subscriptions, in order
+        (each at most once per consumer); how many applications ran."""
+        applied = 0
+        subscriptions = list(subscriptions)
+        for event in list(self.events):
+            for subscription in subscriptions:
+                key = (subscription.key, event.id)
+                if subscription.matches(event) and key not in self._applied:
+                    await subscription.handler(event)
+                    self._applied.add(key)
+                    applied += 1
+        return applied
+
+
 class FakeUnitOfWork(UnitOfWork):
     """Counts commits, rollbacks and write-intent entries; repositories
-    register themselves.
+    register themselves. With a ``published_language``, each commit records
+    its integration events in ``outbox`` (one shared by the test, or its own).
 
     Subclass it per context and create the context's repositories in
     ``__init__`` with ``InMemoryRepository(self, storage, ...)``.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        *,
+        published_language: PublishedLanguage | None = None,
+        outbox: InMemoryOutbox | None = None,
+    ) -> None:
+        super().__init__(published_language=published_language)
+        self.outbox = outbox if outbox is not None else InMemoryOutbox()
         self.commits = 0
         self.rollbacks = 0
         self.entered_for_writing = 0
@@ -292,8 +336,10 @@ class FakeUnitOfWork(UnitOfWork):
             raise error
         for repository in self._repositories:
             repository.check()
+        published = self._integration_events()
         for repository in self._repositories:
             repository.apply()
+        self.outbox.events.extend(published)
         self.commits += 1
 
     async def _rollback(self) -> None:

@@ -19,16 +19,26 @@ from contextlib import asynccontextmanager, contextmanager
 from types import TracebackType
 from typing import Any, Self
 
+from shared_infrastructure.application.integration_events import (
+    IntegrationEvent,
+    PublishedLanguage,
+)
 from shared_infrastructure.domain.entity import AggregateRoot
 from shared_infrastructure.domain.events import DomainEvent
 
 
 class _UnitOfWorkState:
-    """Seen aggregates and the events released by successful commits."""
+    """Seen aggregates and the events released by successful commits.
 
-    def __init__(self) -> None:
+    ``published_language`` maps the domain events about to be committed to
+    the integration events an adapter writes to its outbox in the same
+    transaction (nothing is published when it is ``None``).
+    """
+
+    def __init__(self, *, published_language: PublishedLanguage | None = None) -> None:
         self._seen: dict[int, AggregateRoot[Any]] = {}
         self._committed_events: list[DomainEvent] = []
+        self.published_language = published_language
 
     def track(self, aggregate: AggregateRoot[Any]) -> None:
         """Repositories call this for every aggregate they hand out or add."""
@@ -42,6 +52,18 @@ class _UnitOfWorkState:
         """Events of aggregates whose changes were committed, oldest first."""
         events, self._committed_events = self._committed_events, []
         return events
+
+    def _integration_events(self) -> list[IntegrationEvent]:
+        """What the pending domain events of the seen aggregates publish,
+        oldest first; the events stay pending until the commit succeeded."""
+        if self.published_language is None:
+            return []
+        return [
+            published
+            for aggregate in self._seen.values()
+            for event in aggregate.pending_events
+            for published in self.published_language(event)
+        ]
 
     def _release_events(self) -> None:
         for aggregate in self._seen.values():

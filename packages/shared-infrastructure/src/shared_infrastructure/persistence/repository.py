@@ -118,7 +118,7 @@ class SqlAlchemyRepository(_RepositoryCore[A], Repository[A, I], Generic[A, I]):
         return self._uow.session
 
     async def add(self, aggregate: A) -> None:
-        self.session.add(self._stage_add(aggregate))
+        self._stage_add(aggregate)  # the unit of work adds it at commit
 
     async def get(self, identifier: I) -> A | None:
         record = await self.session.get(self.record_type, identifier, options=self.load_options)
@@ -166,7 +166,7 @@ class SyncSqlAlchemyRepository(_RepositoryCore[A], SyncRepository[A, I], Generic
         return self._uow.session
 
     def add(self, aggregate: A) -> None:
-        self.session.add(self._stage_add(aggregate))
+        self._stage_add(aggregate)  # the unit of work adds it at commit
 
     def get(self, identifier: I) -> A | None:
         record = self.session.get(self.record_type, identifier, options=self.load_options)

@@ -71,7 +71,12 @@ class Tracker:
         self.by_record[id(tracked.record)] = tracked
 
     def write_back(self, session: Session) -> None:
-        """Copy aggregate state onto records and bump versions of changed ones.
+        """Copy aggregate state onto records, add new ones to ``session``
+        and bump versions of changed ones.
+
+        New records reach the session only here, at commit: a unit of work
+        that joined a scope never leaves staged rows behind for the scope's
+        owner to flush.
 
         Bumping explicitly (rather than relying on SQLAlchemy noticing a
         changed column) makes a change to child rows only, such as a new
@@ -81,8 +86,7 @@ class Tracker:
             record = tracked.record
             tracked.written = True
             if tracked.removed:
-                if tracked.new:
-                    session.expunge(record)
+                if tracked.new:  # staged, never added: nothing to write
                     tracked.written = False
                 elif isinstance(record, SoftDeleteMixin):
                     record.soft_delete()
@@ -91,6 +95,7 @@ class Tracker:
                     session.delete(record)
             elif tracked.new:
                 tracked.mapper.to_record(tracked.aggregate, record)
+                session.add(record)
                 if _has_version(record):
                     record.version = 1
             elif fingerprint(tracked.aggregate) != tracked.snapshot:

@@ -1,21 +1,39 @@
 """SQLAlchemy units of work, async and sync.
 
-The async one joins the ``AsyncDatabase``'s active scope when there is one
-(an HTTP request under ``DatabaseSessionMiddleware``: one session and one
-connection per request) and otherwise opens and closes its own session.
-Commit = write back tracked aggregates, flush with version checks, commit;
-any failure rolls back and surfaces as a domain-level error
-(``ConcurrencyConflict``, ``IntegrityConflict``, ``DatabaseUnavailable``).
+A unit of work either *owns* its session (none was open: it opens one,
+commits it and closes it) or *joins* the session of an open scope (an HTTP
+request under ``DatabaseSessionMiddleware``, an inbox delivery: one session
+and one connection per scope). A joined unit of work never ends the scope's
+transaction: its ``commit()`` writes its changes inside a SAVEPOINT that it
+releases, a failure rolls back to that SAVEPOINT, and leaving its block only
+discards what it staged and never wrote. The scope's owner commits (see
+docs/adr/0016-one-owner-per-transaction.md).
+
+Commit = write back tracked aggregates, flush with version checks, write
+the integration events of the committed domain events to the outbox, then
+commit (owned) or release the SAVEPOINT (joined). Any failure rolls back and
+surfaces as a domain-level error (``ConcurrencyConflict``,
+``IntegrityConflict``, ``DatabaseUnavailable``).
+
+Every decision lives once, in :class:`_Transaction`, written against the
+sync ``Session``; the async unit of work runs it through
+``AsyncSession.run_sync`` (one greenlet hop per step), the sync one calls it
+directly.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
+from shared_infrastructure.application.integration_events import (
+    IntegrationEvent,
+    PublishedLanguage,
+)
 from shared_infrastructure.application.unit_of_work import SyncUnitOfWork, UnitOfWork
 from shared_infrastructure.database.base import Base
 from shared_infrastructure.database.database import AsyncDatabase, Database
@@ -25,7 +43,8 @@ from shared_infrastructure.database.errors import (
     is_serialization_failure,
     translate_error,
 )
-from shared_infrastructure.database.write_intent import async_begin_writing, begin_writing
+from shared_infrastructure.database.write_intent import begin_writing
+from shared_infrastructure.messaging.outbox import write_to_outbox
 from shared_infrastructure.persistence.tracking import Tracker
 
 _STALE_TABLE = re.compile(r"on table '([^']+)'")
@@ -58,6 +77,54 @@ def _translate(error: Exception, tracker: Tracker) -> BaseException:
     return translate_error(error, metadata=Base.metadata)
 
 
+class _Transaction:
+    """What one unit of work does to its session, sync and I/O-agnostic.
+
+    ``joined``: the session belongs to an open scope, whose owner commits.
+    """
+
+    def __init__(self, tracker: Tracker, *, joined: bool) -> None:
+        self.tracker = tracker
+        self.joined = joined
+
+    def begin(self, session: Session, *, write_intent: bool) -> None:
+        """Declare write intent (a no-op once the scope's transaction began)."""
+        if write_intent:
+            try:
+                begin_writing(session)
+            except Exception as error:
+                raise _translate(error, self.tracker) from error
+
+    def commit(self, session: Session, events: Sequence[IntegrationEvent]) -> None:
+        savepoint: SessionTransaction | None = session.begin_nested() if self.joined else None
+        try:
+            self.tracker.write_back(session)
+            session.flush()
+            write_to_outbox(session, events)
+            if savepoint is not None:
+                savepoint.commit()
+            else:
+                session.commit()
+        except Exception as error:
+            if savepoint is None:
+                session.rollback()
+            elif session.get_nested_transaction() is savepoint:  # not released yet
+                savepoint.rollback()
+            raise _translate(error, self.tracker) from error
+        self.tracker.committed()
+
+    def rollback(self, session: Session) -> None:
+        """Owned: roll the transaction back. Joined: forget what this unit
+        of work staged but never wrote; the scope's work is not ours."""
+        if not self.joined:
+            session.rollback()
+            return
+        for tracked in self.tracker.by_aggregate.values():
+            record = tracked.record
+            if record in session.new or record in session.deleted:
+                session.expunge(record)
+
+
 class _RepositoryHook:
     """The hook where a context creates its repositories."""
 
@@ -69,11 +136,16 @@ class _RepositoryHook:
 
 
 class SqlAlchemyUnitOfWork(_RepositoryHook, UnitOfWork):
-    def __init__(self, database: AsyncDatabase) -> None:
-        super().__init__()
+    """``published_language``: the context's mapping from its domain events
+    to the integration events written to the outbox at commit."""
+
+    def __init__(
+        self, database: AsyncDatabase, *, published_language: PublishedLanguage | None = None
+    ) -> None:
+        super().__init__(published_language=published_language)
         self._database = database
         self._session: AsyncSession | None = None
-        self._owns_session = False
+        self._transaction: _Transaction | None = None
         self.tracker = Tracker()
 
     @property
@@ -83,48 +155,44 @@ class SqlAlchemyUnitOfWork(_RepositoryHook, UnitOfWork):
         return self._session
 
     async def _begin(self, *, write_intent: bool) -> None:
-        self._owns_session = not self._database.has_scope()
-        self._session = (
-            self._database.session_factory() if self._owns_session else self._database.session
-        )
+        joined = self._database.has_scope()
+        self._session = self._database.session if joined else self._database.session_factory()
+        self._transaction = _Transaction(self.tracker, joined=joined)
         self.tracker.clear()
         self._create_repositories()
         if write_intent:
             try:
-                await async_begin_writing(self._session)
-            except Exception as error:
+                await self._session.run_sync(self._transaction.begin, write_intent=True)
+            except BaseException:
                 await self._close()
-                raise _translate(error, self.tracker) from error
+                raise
 
     async def _commit(self) -> None:
-        session = self.session
-        try:
-            self.tracker.write_back(session.sync_session)
-            await session.commit()
-        except Exception as error:
-            await session.rollback()
-            raise _translate(error, self.tracker) from error
-        self.tracker.committed()
+        assert self._transaction is not None
+        await self.session.run_sync(self._transaction.commit, self._integration_events())
 
     async def _rollback(self) -> None:
-        if self._session is not None:
-            await self._session.rollback()
+        if self._session is not None and self._transaction is not None:
+            await self._session.run_sync(self._transaction.rollback)
 
     async def _close(self) -> None:
         session, self._session = self._session, None
+        transaction, self._transaction = self._transaction, None
         self.tracker.clear()
-        if session is not None and self._owns_session:
+        if session is not None and transaction is not None and not transaction.joined:
             await session.close()
 
 
 class SyncSqlAlchemyUnitOfWork(_RepositoryHook, SyncUnitOfWork):
     """The sync twin, over a ``Database`` (workers, scripts)."""
 
-    def __init__(self, database: Database) -> None:
-        super().__init__()
+    def __init__(
+        self, database: Database, *, published_language: PublishedLanguage | None = None
+    ) -> None:
+        super().__init__(published_language=published_language)
         self._database = database
         self._session: Session | None = None
-        self._owns_session = False
+        self._transaction: _Transaction | None = None
         self.tracker = Tracker()
 
     @property
@@ -134,37 +202,31 @@ class SyncSqlAlchemyUnitOfWork(_RepositoryHook, SyncUnitOfWork):
         return self._session
 
     def _begin(self, *, write_intent: bool) -> None:
-        self._owns_session = not self._database.has_scope()
-        self._session = (
-            self._database.session_factory() if self._owns_session else self._database.session
-        )
+        joined = self._database.has_scope()
+        self._session = self._database.session if joined else self._database.session_factory()
+        self._transaction = _Transaction(self.tracker, joined=joined)
         self.tracker.clear()
         self._create_repositories()
         if write_intent:
             try:
-                begin_writing(self._session)
-            except Exception as error:
+                self._transaction.begin(self._session, write_intent=True)
+            except BaseException:
                 self._close()
-                raise _translate(error, self.tracker) from error
+                raise
 
     def _commit(self) -> None:
-        session = self.session
-        try:
-            self.tracker.write_back(session)
-            session.commit()
-        except Exception as error:
-            session.rollback()
-            raise _translate(error, self.tracker) from error
-        self.tracker.committed()
+        assert self._transaction is not None
+        self._transaction.commit(self.session, self._integration_events())
 
     def _rollback(self) -> None:
-        if self._session is not None:
-            self._session.rollback()
+        if self._session is not None and self._transaction is not None:
+            self._transaction.rollback(self._session)
 
     def _close(self) -> None:
         session, self._session = self._session, None
+        transaction, self._transaction = self._transaction, None
         self.tracker.clear()
-        if session is not None and self._owns_session:
+        if session is not None and transaction is not None and not transaction.joined:
             session.close()
 
 

@@ -18,6 +18,9 @@ client gone before the response started    rollback (no one hears a 2xx)
 always (also on cancellation)              close the session, shielded
 =========================================  ==================================
 
+The middleware is the transaction's only owner: a unit of work that joins
+the request's scope writes inside a SAVEPOINT and never commits or rolls
+back the request's transaction (docs/adr/0016-one-owner-per-transaction.md).
 Work done after the response started (a streaming body, a background
 task) is not committed by the middleware.
 """

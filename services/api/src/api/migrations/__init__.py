@@ -25,7 +25,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.engine import URL
 
-from api.contexts import CONTEXTS, ContextModule, get_context
+from api.contexts import CONTEXTS, SHARED_SCHEMAS, ContextModule, get_context
 from shared_infrastructure.config.settings import Settings
 from shared_infrastructure.database.base import Base
 from shared_infrastructure.database.migrations import (
@@ -39,9 +39,10 @@ SCRIPT_LOCATION = Path(__file__).resolve().parent
 
 
 def target_metadata(contexts: Sequence[ContextModule] = CONTEXTS) -> MetaData:
-    """The shared metadata, with every context's records imported."""
-    for context in contexts:
-        importlib.import_module(context.records)
+    """The shared metadata, with every context's (and the shared schemas')
+    records imported."""
+    for records in [schema.records for schema in SHARED_SCHEMAS] + [c.records for c in contexts]:
+        importlib.import_module(records)
     return Base.metadata
 
 
@@ -50,6 +51,12 @@ def context_tables(contexts: Sequence[ContextModule] = CONTEXTS) -> frozenset[st
     registered by tests, are not the service's business)."""
     target_metadata(contexts)
     return frozenset(name for context in contexts for name in context.tables())
+
+
+def service_tables(contexts: Sequence[ContextModule] = CONTEXTS) -> frozenset[str]:
+    """The contexts' tables and the shared ones (the messaging outbox...)."""
+    shared = frozenset(name for schema in SHARED_SCHEMAS for name in schema.tables())
+    return context_tables(contexts) | shared
 
 
 def service_config(
@@ -62,15 +69,16 @@ def service_config(
 ) -> Config:
     """Alembic configuration for the whole service (or one ``context``'s
     tables, for autogenerating that context's revision)."""
-    selected = [get_context(context, contexts)] if context else list(contexts)
+    tables = context_tables([get_context(context, contexts)]) if context else None
     return make_alembic_config(
         script_location=SCRIPT_LOCATION,
-        version_locations=[item.version_location for item in contexts],
+        version_locations=[schema.version_location for schema in SHARED_SCHEMAS]
+        + [item.version_location for item in contexts],
         settings=settings,
         database_url=database_url,
         connection=connection,
         target_metadata=target_metadata(contexts),
-        include_tables=context_tables(selected),
+        include_tables=tables if tables is not None else service_tables(contexts),
         report_undeclared_tables=context is None,
     )
 
@@ -126,5 +134,6 @@ __all__ = [
     "create_context_revision",
     "service_config",
     "service_migrations",
+    "service_tables",
     "target_metadata",
 ]

@@ -27,6 +27,7 @@ from api.observability.middleware import RequestTelemetryMiddleware
 from api.observability.settings import ObservabilitySettings, load_observability_settings
 from api.observability.tracing import AppTracing, provider_from_environment
 from shared_infrastructure.database.database import AsyncDatabase
+from shared_infrastructure.messaging import outbox_status
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -45,14 +46,13 @@ class ObservabilityOptions:
     """Spans go here (its owner shuts it down); ``None``: none unless
     the environment asks (then the app owns the provider it builds)."""
     trace_from_environment: bool = True
-    outbox_status: OutboxStatusQuery | None = None
-    """How to ask the outbox for its figures; ``None``: no outbox metrics."""
+    outbox_status: OutboxStatusQuery | None = outbox_status
+    """How to ask the outbox for its figures (one query per scrape);
+    ``None``: no outbox metrics."""
 
     @classmethod
-    def from_environment(
-        cls, outbox_status: OutboxStatusQuery | None = None
-    ) -> ObservabilityOptions:
-        return cls(settings=load_observability_settings(), outbox_status=outbox_status)
+    def from_environment(cls) -> ObservabilityOptions:
+        return cls(settings=load_observability_settings())
 
 
 class AppObservability:
