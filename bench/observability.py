@@ -270,7 +270,10 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-observability-"))
     try:
         with throwaway_database(args.db, workdir) as url:
-            return 0 if run(args, url, workdir) else 1
+            met = run(args, url, workdir)
+            # Timing never fails a run (a busy machine would): the table says.
+            print(f"target {'met' if met else 'NOT met'} on the CPU clock")
+            return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
