@@ -27,6 +27,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import URL
 
 from api.app import create_app
+from api.observability.install import ObservabilityOptions
 from product_catalog.infrastructure.records import ProductRecord
 from shared_infrastructure.config.settings import Settings
 from shared_infrastructure.database.database import AsyncDatabase
@@ -126,7 +127,8 @@ async def serve_app(
     ``settings=`` replaces them; ``database=`` hands the app a database;
     ``routers=`` mounts extra routers (the probe router is always there);
     ``relay_outbox=True`` runs the outbox relay too (off by default: its
-    background rounds would blur the pool accounting these tests check).
+    background rounds would blur the pool accounting these tests check);
+    ``observability=`` replaces the metrics/logs/traces options.
     """
 
     @asynccontextmanager
@@ -136,11 +138,14 @@ async def serve_app(
         database: AsyncDatabase | None = None,
         routers: Sequence[APIRouter] = (),
         relay_outbox: bool = False,
+        observability: ObservabilityOptions | None = None,
         **overrides: Any,
     ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
         base = settings if settings is not None else db_settings
         resolved = base.model_copy(update=overrides) if overrides else base
-        app = create_app(resolved, database=database, relay_outbox=relay_outbox)
+        app = create_app(
+            resolved, database=database, relay_outbox=relay_outbox, observability=observability
+        )
         for router in (probe_router(gate), *routers):
             app.include_router(router)
         async with app.router.lifespan_context(app):

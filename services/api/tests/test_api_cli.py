@@ -27,7 +27,7 @@ SUBPROCESS_SECONDS = 120
 @pytest.fixture(autouse=True)
 def _keep_pytest_logging(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI configures logging for a terminal; not inside pytest."""
-    monkeypatch.setattr(api.cli, "configure_logging", lambda level="info": None)
+    monkeypatch.setattr(api.cli, "configure_logging", lambda *args, **kwargs: None)
 
 
 def url_of(database: URL) -> str:
@@ -235,6 +235,141 @@ def test_several_workers_get_an_import_string_and_the_url(
     assert os.environ["DATABASE_URL"] == url_of(fresh_database)
 
 
+def test_several_workers_share_a_metrics_directory_made_for_the_run(
+    fresh_database: URL, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: list[Path] = []
+
+    def fake_run(app: Any, **options: Any) -> None:
+        directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+        assert directory.is_dir()
+        seen.append(directory)
+
+    monkeypatch.setattr("uvicorn.run", fake_run)
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)  # re-read TMPDIR
+
+    assert main(["serve", "--workers", "2", "--database-url", url_of(fresh_database)]) == 0
+
+    (directory,) = seen
+    assert directory.parent == tmp_path
+    assert not directory.exists()
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+
+
+def test_a_given_metrics_directory_is_emptied_of_old_files_and_kept(
+    fresh_database: URL, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    (directory / "counter_123.db").write_bytes(b"old")
+    (directory / "README").write_text("not ours")
+    left: list[list[str]] = []
+    monkeypatch.setattr(
+        "uvicorn.run",
+        lambda app, **options: left.append(sorted(path.name for path in directory.iterdir())),
+    )
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
+
+    assert main(["serve", "--workers", "2", "--database-url", url_of(fresh_database)]) == 0
+
+    assert left == [["README"]]
+    assert directory.is_dir()
+
+
+def test_one_worker_needs_no_metrics_directory(
+    fresh_database: URL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str | None] = []
+    monkeypatch.setattr(
+        "uvicorn.run",
+        lambda app, **options: seen.append(os.environ.get("PROMETHEUS_MULTIPROC_DIR")),
+    )
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+
+    assert main(["serve", "--database-url", url_of(fresh_database)]) == 0
+    assert seen == [None]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"LOG_FORMAT": "yaml"}, "LOG_FORMAT"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+        ({"METRICS_ENABLED": "perhaps"}, "METRICS_ENABLED"),
+    ],
+)
+def test_bad_observability_settings_are_named(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    message: str,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, _, err = run(capsys, "migrate", "heads")
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_tracing_request_that_cannot_be_met_is_named(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    workers: str,
+) -> None:
+    served: list[Any] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: served.append(app))
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "carrier-pigeon")
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    code, _, err = run(capsys, "serve", "--workers", workers, "--database-url", url)
+
+    assert code == 2
+    assert "OTEL_TRACES_EXPORTER" in err
+    assert "carrier-pigeon" in err
+    assert len(err.strip().splitlines()) == 1
+    assert served == []
+
+
+def test_a_metrics_directory_that_is_a_file_is_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    occupied = tmp_path / "a-file"
+    occupied.write_text("")
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: None)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(occupied))
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    code, _, err = run(capsys, "serve", "--workers", "2", "--database-url", url)
+
+    assert code == 1
+    assert "PROMETHEUS_MULTIPROC_DIR" in err
+    assert "not a directory" in err
+
+
+def test_log_level_comes_from_the_environment_unless_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    configured: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        api.cli,
+        "configure_logging",
+        lambda level, log_format="text": configured.append((level, log_format)),
+    )
+    monkeypatch.setattr(api.cli, "run_new_context", lambda args: 0)
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    monkeypatch.setenv("LOG_FORMAT", "json")
+
+    assert main(["new-context", "foo"]) == 0
+    assert main(["new-context", "--log-level", "debug", "bar"]) == 0
+
+    assert configured == [("warning", "json"), ("debug", "json")]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -345,7 +480,9 @@ def test_log_level_everywhere_database_url_wherever_a_database_is_used() -> None
 def test_new_context_takes_log_level(monkeypatch: pytest.MonkeyPatch) -> None:
     levels: list[str] = []
     scaffolded: list[argparse.Namespace] = []
-    monkeypatch.setattr(api.cli, "configure_logging", levels.append)
+    monkeypatch.setattr(
+        api.cli, "configure_logging", lambda level, log_format="text": levels.append(level)
+    )
 
     def scaffold(args: argparse.Namespace) -> int:
         scaffolded.append(args)

@@ -2,6 +2,8 @@
 
 Layers, outermost first::
 
+    RequestTelemetryMiddleware   request metrics and the access log
+                                 (api.observability; also GET /metrics, traces)
     RequestIdMiddleware          X-Request-ID in, out, in logs and error bodies
     DatabaseSessionMiddleware    one session scope per request; commit before
                                  the response starts (a failed commit is never
@@ -28,6 +30,7 @@ from api.broker import BrokerSettings, load_broker_settings
 from api.composition import Composition, NotStarted, compose, service_dependency
 from api.contexts import CONTEXTS, ContextModule
 from api.messaging import create_outbox_health_router
+from api.observability.install import ObservabilityOptions, install_observability
 from shared_infrastructure.config.settings import Settings, load_settings
 from shared_infrastructure.database.database import AsyncDatabase
 from shared_infrastructure.web import (
@@ -56,6 +59,11 @@ def app_database(app: FastAPI) -> AsyncDatabase:
     return composition.database
 
 
+def _open_database(app: FastAPI) -> AsyncDatabase | None:
+    composition = getattr(app.state, "composition", None)
+    return composition.database if isinstance(composition, Composition) else None
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -64,6 +72,7 @@ def create_app(
     apply_migrations: bool = False,
     relay_outbox: bool = True,
     broker: BrokerSettings | None = None,
+    observability: ObservabilityOptions | None = None,
 ) -> FastAPI:
     """Build the app (no engine yet: the lifespan opens it).
 
@@ -76,7 +85,8 @@ def create_app(
     where another process relays). ``broker``: with a ``BROKER_URL``, the
     relay publishes to RabbitMQ and this process applies no events (``api
     worker`` processes do); without (the default), everything stays in
-    process.
+    process. ``observability``: metrics, logs and traces (default: from the
+    environment).
     """
     resolved = settings if settings is not None else load_settings()
 
@@ -92,7 +102,8 @@ def create_app(
         ) as composition:
             app.state.composition = composition
             try:
-                yield
+                async with telemetry.running(composition.database):
+                    yield
             finally:
                 app.state.composition = None
 
@@ -117,6 +128,8 @@ def create_app(
     # add_middleware wraps: the last one added is the outermost.
     app.add_middleware(DatabaseSessionMiddleware, database=lambda: app_database(app))
     app.add_middleware(RequestIdMiddleware)
+    # Last: its middleware is the outermost and /metrics sees every route.
+    telemetry = install_observability(app, lambda: _open_database(app), observability)
     return app
 
 

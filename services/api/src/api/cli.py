@@ -19,12 +19,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exc as sa_exc
 
 from api.contexts import CONTEXTS, ContextModule, get_context
 from api.logging_config import LEVELS, configure_logging, logging_config
 from api.migrations import create_context_revision, service_migrations
+from api.observability.multiprocess import MetricsDirectoryError, metrics_directory
+from api.observability.settings import ObservabilitySettings, load_observability_settings
 from api.outbox_cli import add_outbox_parser, run_outbox
 from api.scaffold import configure_parser as configure_new_context
 from api.scaffold import run as run_new_context
@@ -33,6 +36,9 @@ from shared_infrastructure.config.settings import Settings, SettingsError, load_
 from shared_infrastructure.database.errors import DatabaseUnavailable
 from shared_infrastructure.database.migrations import MigrationError, Migrations, RevisionInfo
 from shared_infrastructure.database.urls import is_sqlite_memory
+
+if TYPE_CHECKING:
+    from api.broker import BrokerSettings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -57,7 +63,7 @@ def _log_level_option() -> argparse.ArgumentParser:
         "--log-level",
         choices=LEVELS,
         default=argparse.SUPPRESS,
-        help="log level (default: info)",
+        help="log level (default: $LOG_LEVEL, else info)",
     )
     return option
 
@@ -85,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command: apply every migration, then serve on "
         f"http://{DEFAULT_HOST}:{DEFAULT_PORT} (docs at /docs).",
         epilog="Settings come from the environment (DATABASE_URL, DATABASE_POOL_SIZE, ...), "
-        "a .env file or config.json.\nRun `api COMMAND --help` for a command's options.",
+        "a .env file or config.json.\nLogs: LOG_LEVEL, LOG_FORMAT=text|json; metrics: "
+        "METRICS_ENABLED; traces: OTEL_* (docs/operations.md).\n"
+        "Run `api COMMAND --help` for a command's options.",
         formatter_class=formatter,
         parents=[common],
     )
@@ -98,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the API over HTTP (uvicorn)",
         description="Serve the API over HTTP with uvicorn.\n\n"
         "Migrations are not applied unless --migrate is given (`api` with no command does).\n"
-        "Several workers share nothing but the database: each opens its own pool.",
+        "Several workers share nothing but the database: each opens its own pool.\n"
+        "GET /metrics adds up every worker's figures (PROMETHEUS_MULTIPROC_DIR: emptied of\n"
+        "an earlier run's files at start; a temporary directory when unset).",
     )
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"interface (default: {DEFAULT_HOST})")
     serve.add_argument(
@@ -341,9 +351,9 @@ def _reload_dirs() -> list[str]:
     return [str(root) for root in roots]
 
 
-def run_serve(args: argparse.Namespace, settings: Settings, level: str) -> int:
-    import uvicorn
-
+def run_serve(
+    args: argparse.Namespace, settings: Settings, level: str, observability: ObservabilitySettings
+) -> int:
     workers: int = args.workers
     if workers < 1:
         raise CommandFailed("--workers must be at least 1")
@@ -382,10 +392,35 @@ def run_serve(args: argparse.Namespace, settings: Settings, level: str) -> int:
     common = {
         "host": args.host,
         "port": args.port,
-        "log_config": logging_config(level),
+        "log_config": logging_config(level, observability.log_format),
         "log_level": level,
+        "access_log": False,  # the app writes its own (api.observability.middleware)
         "timeout_graceful_shutdown": 10,
     }
+    from api.observability.tracing import check_tracing_environment
+
+    check_tracing_environment()
+    if not observability.metrics_enabled:
+        _run_uvicorn(args, settings, workers, memory, common, broker)
+        return 0
+    try:
+        with metrics_directory(workers if not args.reload else 1):
+            _run_uvicorn(args, settings, workers, memory, common, broker)
+    except MetricsDirectoryError as error:
+        raise CommandFailed(str(error)) from None
+    return 0
+
+
+def _run_uvicorn(
+    args: argparse.Namespace,
+    settings: Settings,
+    workers: int,
+    memory: bool,
+    common: dict[str, Any],
+    broker: BrokerSettings,
+) -> None:
+    import uvicorn
+
     if workers > 1 or args.reload:
         # Other processes rebuild the app from the environment: hand them
         # what came from the command line.
@@ -406,7 +441,6 @@ def run_serve(args: argparse.Namespace, settings: Settings, level: str) -> int:
 
         app = create_app(settings, apply_migrations=args.migrate and memory, broker=broker)
         uvicorn.run(app, **common)
-    return 0
 
 
 def _default_serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -422,17 +456,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         _default_serve(parser, args)
-    level: str = getattr(args, "log_level", "info")
+    try:
+        observability = load_observability_settings()
+    except SettingsError as error:
+        print(f"api: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    level: str = getattr(args, "log_level", observability.log_level.value)
+    log_format = observability.log_format.value
     if args.command == "new-context":  # needs no settings and no database
         if hasattr(args, "database_url"):  # given before the command name
             parser.error(
                 "new-context writes source files and uses no database: drop --database-url"
             )
-        configure_logging(level)
+        configure_logging(level, log_format)
         return run_new_context(args)
-    configure_logging(level)
+    configure_logging(level, log_format)
     handlers: dict[str, Callable[[Settings], int]] = {
-        "serve": lambda settings: run_serve(args, settings, level),
+        "serve": lambda settings: run_serve(args, settings, level, observability),
         "migrate": lambda settings: run_migrate(args, settings),
         "outbox": lambda settings: run_outbox(args, settings),
         "worker": lambda settings: run_worker_command(args, settings),
