@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,38 @@ def test_the_check_sees_an_eager_import() -> None:
     heavy, _ = heavy_modules_after("--help", preload="import api.contexts")
 
     assert {"sqlalchemy", "fastapi", "api.contexts", "product_catalog", "events"} <= heavy
+
+
+def test_a_missing_driver_is_a_one_line_error_naming_the_extra(tmp_path: Path) -> None:
+    # Drivers are extras of shared-infrastructure: without psycopg installed
+    # (simulated: None in sys.modules blocks the import), a PostgreSQL URL
+    # fails at start with what to install, not a traceback.
+    script = (
+        "import sys\n"
+        "sys.modules['psycopg'] = None\n"
+        "from api.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            script,
+            "migrate",
+            "current",
+            "--database-url",
+            "postgresql://app:secret@127.0.0.1:1/app",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_SECONDS,
+        cwd=tmp_path,
+    )
+
+    assert completed.returncode == 2, completed.stderr
+    # (Alembic's INFO lines may come first: the error is the last line.)
+    assert completed.stderr.strip().splitlines()[-1:] == [
+        "api: invalid settings: DATABASE_URL postgresql+psycopg://app:***@127.0.0.1:1/app "
+        "needs the psycopg driver, which is not installed: "
+        "install shared-infrastructure[postgresql]"
+    ]
