@@ -1,4 +1,4 @@
-"""The benchmark's record: seed 002's ``User`` without soft delete (so
+"""The benchmark's record: the generic repository's example ``User`` without soft delete (so
 ``delete_many`` is a real ``DELETE`` for every contender)."""
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ CONFIG = "importlinter.ini"
 # What the contracts need besides the members' sources.
 CONTRACT_SUPPORT = ("tools",)
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".import_linter_cache")
-_VERDICT = re.compile(r"^(?P<name>.+?) (?P<verdict>KEPT|BROKEN)$")
+# "NAME KEPT", "NAME BROKEN"; a contract with ignore_imports adds "(N ignored imports)".
+_VERDICT = re.compile(r"^(?P<name>.+?) (?P<verdict>KEPT|BROKEN)(?: \(\d+ ignored imports?\))?$")
 
 
 def pytest_configure(config: pytest.Config) -> None:

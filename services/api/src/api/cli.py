@@ -13,32 +13,28 @@ status, never a traceback.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import exc as sa_exc
-
-from api.contexts import CONTEXTS, ContextModule, get_context
-from api.logging_config import LEVELS, configure_logging, logging_config
-from api.migrations import create_context_revision, service_migrations
-from api.observability.multiprocess import MetricsDirectoryError, metrics_directory
-from api.observability.settings import ObservabilitySettings, load_observability_settings
+from api.logging_config import LEVELS, configure_logging
 from api.outbox_cli import add_outbox_parser, run_outbox
 from api.scaffold import configure_parser as configure_new_context
 from api.scaffold import run as run_new_context
 from api.worker_cli import add_worker_parsers, run_broker_command, run_worker_command
-from shared_infrastructure.config.settings import Settings, SettingsError, load_settings
-from shared_infrastructure.database.errors import DatabaseUnavailable
-from shared_infrastructure.database.migrations import MigrationError, Migrations, RevisionInfo
-from shared_infrastructure.database.urls import is_sqlite_memory
 
+# Building the parser and answering --help import none of these: a command
+# imports what it runs (SQLAlchemy, Alembic, the contexts, uvicorn) once the
+# arguments are parsed. tests/test_api_cli_imports.py keeps it that way.
 if TYPE_CHECKING:
     from api.broker import BrokerSettings
+    from api.contexts import ContextModule
+    from api.observability.settings import ObservabilitySettings
+    from shared_infrastructure.config.settings import Settings
+    from shared_infrastructure.database.migrations import Migrations, RevisionInfo
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -51,6 +47,31 @@ logger = logging.getLogger("api.cli")
 
 class CommandFailed(Exception):
     """Ends the command with this message and exit status 1."""
+
+
+class _ContextNames(Sequence[str]):
+    """The registered contexts' names, read from :mod:`api.contexts` only when
+    argparse checks a ``--context`` value or prints that option's help."""
+
+    def _names(self) -> list[str]:
+        from api.contexts import CONTEXTS
+
+        return [context.name for context in CONTEXTS]
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+
+CONTEXT_NAMES: Sequence[str] = _ContextNames()
 
 
 # -- the parser -----------------------------------------------------------------
@@ -142,8 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument(
         "--context",
         action="append",
-        choices=[context.name for context in CONTEXTS],
-        help="only this context (repeatable; default: all)",
+        choices=CONTEXT_NAMES,
+        metavar="CONTEXT",  # argparse would list the choices, importing every context
+        help="only this context: %(choices)s (repeatable; default: all)",
     )
     configure_new_context(
         commands.add_parser(
@@ -160,14 +182,13 @@ def _add_migrate(
     common: argparse.ArgumentParser,
     formatter: type[argparse.HelpFormatter],
 ) -> None:
-    names = [context.name for context in CONTEXTS]
     migrate = commands.add_parser(
         "migrate",
         parents=[common],
         formatter_class=formatter,
         help="database migrations (Alembic)",
-        description="Database migrations (Alembic), one branch per bounded context "
-        f"({', '.join(names)}),\neach in its own version directory.",
+        description="Database migrations (Alembic), one branch per bounded context,\n"
+        "each in its own version directory (`api migrate heads` lists them).",
     )
     actions = migrate.add_subparsers(dest="action", metavar="ACTION", required=True)
 
@@ -225,7 +246,13 @@ def _add_migrate(
         "nothing changed.",
     )
     revision.add_argument("-m", "--message", required=True, help="what the revision does")
-    revision.add_argument("--context", required=True, choices=names, help="the bounded context")
+    revision.add_argument(
+        "--context",
+        required=True,
+        choices=CONTEXT_NAMES,
+        metavar="CONTEXT",
+        help="the bounded context: %(choices)s",
+    )
     revision.add_argument(
         "--empty",
         action="store_true",
@@ -254,6 +281,10 @@ def _add_migrate(
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from sqlalchemy import exc as sa_exc
+
+    from shared_infrastructure.config.settings import SettingsError, load_settings
+
     url = getattr(args, "database_url", None)
     try:
         return load_settings(database_url=url) if url else load_settings()
@@ -265,6 +296,22 @@ def _describe(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+def service_migrations(settings: Settings) -> Migrations:
+    """:func:`api.migrations.service_migrations`, imported when a command runs."""
+    from api import migrations
+
+    return migrations.service_migrations(settings)
+
+
+def create_context_revision(
+    message: str, context: str, settings: Settings, *, autogenerate: bool = True
+) -> RevisionInfo | None:
+    """:func:`api.migrations.create_context_revision`, imported when a command runs."""
+    from api import migrations
+
+    return migrations.create_context_revision(message, context, settings, autogenerate=autogenerate)
 
 
 def _migrations(settings: Settings) -> Migrations:
@@ -325,6 +372,8 @@ def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_seed(settings: Settings, contexts: Sequence[ContextModule]) -> int:
+    import asyncio
+
     migrations = _migrations(settings)
     if not migrations.is_up_to_date():
         raise CommandFailed("the database is not migrated: run `api migrate upgrade` first")
@@ -342,6 +391,7 @@ def run_seed(settings: Settings, contexts: Sequence[ContextModule]) -> int:
 def _reload_dirs() -> list[str]:
     """The source directories of the service and its contexts."""
     import api
+    from api.contexts import CONTEXTS
 
     roots = [Path(api.__file__).resolve().parent]
     for context in CONTEXTS:
@@ -354,6 +404,11 @@ def _reload_dirs() -> list[str]:
 def run_serve(
     args: argparse.Namespace, settings: Settings, level: str, observability: ObservabilitySettings
 ) -> int:
+    from api.contexts import CONTEXTS
+    from api.logging_config import logging_config
+    from api.observability.multiprocess import MetricsDirectoryError, metrics_directory
+    from shared_infrastructure.database.urls import is_sqlite_memory
+
     workers: int = args.workers
     if workers < 1:
         raise CommandFailed("--workers must be at least 1")
@@ -456,6 +511,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         _default_serve(parser, args)
+    from api.observability.settings import load_observability_settings
+    from shared_infrastructure.config.settings import SettingsError
+
     try:
         observability = load_observability_settings()
     except SettingsError as error:
@@ -471,6 +529,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(level, log_format)
         return run_new_context(args)
     configure_logging(level, log_format)
+    return _run_with_database(args, level, observability)
+
+
+def _run_with_database(
+    args: argparse.Namespace, level: str, observability: ObservabilitySettings
+) -> int:
+    """Run a command that needs settings (and so SQLAlchemy), turning the
+    errors a user can cause into a one-line message and an exit status."""
+    from sqlalchemy import exc as sa_exc
+
+    from api.contexts import CONTEXTS, get_context
+    from shared_infrastructure.config.settings import SettingsError
+    from shared_infrastructure.database.errors import DatabaseUnavailable
+    from shared_infrastructure.database.migrations import MigrationError
+
     handlers: dict[str, Callable[[Settings], int]] = {
         "serve": lambda settings: run_serve(args, settings, level, observability),
         "migrate": lambda settings: run_migrate(args, settings),

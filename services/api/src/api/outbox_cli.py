@@ -13,9 +13,10 @@ import asyncio
 import sys
 import uuid
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared_infrastructure.config.settings import Settings
+if TYPE_CHECKING:
+    from shared_infrastructure.config.settings import Settings
 
 
 def add_outbox_parser(

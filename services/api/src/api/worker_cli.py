@@ -10,9 +10,11 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from shared_infrastructure.config.settings import Settings
+if TYPE_CHECKING:
+    from shared_infrastructure.config.settings import Settings
+
 
 T = TypeVar("T")
 

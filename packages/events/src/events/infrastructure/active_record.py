@@ -29,6 +29,5 @@ from __future__ import annotations
 from events.infrastructure.records import EventRecord
 
 Event = EventRecord
-ScriptEvent = EventRecord
 
-__all__ = ["Event", "ScriptEvent"]
+__all__ = ["Event"]

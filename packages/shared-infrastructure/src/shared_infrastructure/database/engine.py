@@ -18,7 +18,13 @@ from shared_infrastructure.config.settings import Settings, load_settings
 from shared_infrastructure.database.idle_ping import ping_idle_connections
 from shared_infrastructure.database.sqlite import configure_sqlite_engine
 from shared_infrastructure.database.types import set_naive_timezone
-from shared_infrastructure.database.urls import async_url, is_sqlite, is_sqlite_memory, sync_url
+from shared_infrastructure.database.urls import (
+    async_url,
+    is_sqlite,
+    is_sqlite_memory,
+    require_driver,
+    sync_url,
+)
 
 PrePingPolicy = Literal["every checkout", "after idle", "never"]
 
@@ -73,6 +79,7 @@ def _finish(engine: Engine, url: URL, settings: Settings) -> None:
 def create_sync_engine(settings: Settings, url: URL | str | None = None) -> Engine:
     """A sync engine (scripts, workers, migrations) for ``settings``."""
     target = sync_url(url or settings.url)
+    require_driver(target)
     _prepare_sqlite_file(target)
     engine = create_engine(target, **engine_options(target, settings))
     _finish(engine, target, settings)
@@ -82,6 +89,7 @@ def create_sync_engine(settings: Settings, url: URL | str | None = None) -> Engi
 def create_async_db_engine(settings: Settings, url: URL | str | None = None) -> AsyncEngine:
     """An async engine (the API) for ``settings``."""
     target = async_url(url or settings.url)
+    require_driver(target)
     _prepare_sqlite_file(target)
     engine = create_async_engine(target, **engine_options(target, settings))
     _finish(engine.sync_engine, target, settings)

@@ -8,7 +8,6 @@ A context subclasses one of them and sets ``entity_name``, ``mapper`` and
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -160,9 +159,6 @@ class SqlAlchemyRepository(_RepositoryCore[A], Repository[A, I], Generic[A, I]):
         record = (await self.session.scalars(self._locking_select(identifier))).first()
         return None if record is None else self._hand_out(record)
 
-    async def _find(self, statement: Select[Any]) -> builtins.list[A]:
-        return [self._hand_out(r) for r in (await self.session.scalars(statement)).all()]
-
 
 class SyncSqlAlchemyRepository(_RepositoryCore[A], SyncRepository[A, I], Generic[A, I]):
     """Sync repository adapter (workers, scripts); same statements."""
@@ -205,6 +201,3 @@ class SyncSqlAlchemyRepository(_RepositoryCore[A], SyncRepository[A, I], Generic
             self.session.execute(preamble)
         record = self.session.scalars(self._locking_select(identifier)).first()
         return None if record is None else self._hand_out(record)
-
-    def _find(self, statement: Select[Any]) -> builtins.list[A]:
-        return [self._hand_out(r) for r in self.session.scalars(statement).all()]

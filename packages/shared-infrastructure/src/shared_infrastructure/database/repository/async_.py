@@ -1,7 +1,10 @@
-"""The asynchronous generic repository (seed 002's ``BaseRepository``).
+"""The generic repository on a SQLAlchemy ``AsyncSession``.
 
 Every method validates and builds through :class:`RepositoryBase` and only
-executes here; :mod:`.sync` is the same class without ``await``.
+executes here. Only the async module is written by hand: ``sync.py`` is
+generated from ``async_.py`` (without ``await``, on the sync session) when
+the package is built or installed; see
+``packages/shared-infrastructure/codegen/unasync.py``.
 """
 
 from __future__ import annotations
@@ -22,11 +25,11 @@ from shared_infrastructure.domain.query import Page, QuerySpec
 
 
 class AsyncBaseRepository(RepositoryBase[ModelT, AsyncSession]):
-    """Generic CRUD on one mapped class over an ``AsyncSession``.
+    """Generic CRUD on one mapped class over ``AsyncSession``.
 
-    ``AsyncBaseRepository(User, session)`` (exported as ``BaseRepository`` too,
-    seed 002's name); subclass as ``class UserRepository(BaseRepository[User])``.
-    Methods and semantics are documented in the package docstring.
+    ``AsyncBaseRepository(User, session)``; subclass as
+    ``class UserRepository(AsyncBaseRepository[User])``. Methods and
+    semantics are documented in the package docstring.
     """
 
     # -- create ------------------------------------------------------------
@@ -92,7 +95,8 @@ class AsyncBaseRepository(RepositoryBase[ModelT, AsyncSession]):
     ) -> ModelT:
         """Insert or update one row (native upsert); returns the stored row."""
         row = {**(values or {}), **fields}
-        return (await self.upsert_many([row], conflict_on=conflict_on, update=update))[0]
+        stored = await self.upsert_many([row], conflict_on=conflict_on, update=update)
+        return stored[0]
 
     async def upsert_many(
         self,
@@ -273,16 +277,8 @@ class AsyncBaseRepository(RepositoryBase[ModelT, AsyncSession]):
         """One ``UPDATE ... WHERE`` (per chunk of a long ``__in`` list);
         returns the number of rows matched."""
         statements = self._update_many(filters, values)
-        options = self._options(False)
-        total = 0
         with self._guard("update_many", attributes=values):
-            for statement in statements:
-                result = cast(
-                    CursorResult[Any],
-                    await self.session.execute(statement, execution_options=options),
-                )
-                total += result.rowcount
-        return total
+            return await self._rows_affected(statements, self._options(False))
 
     # -- delete ------------------------------------------------------------
 
@@ -305,15 +301,16 @@ class AsyncBaseRepository(RepositoryBase[ModelT, AsyncSession]):
     ) -> int:
         """One ``DELETE`` (or soft-delete ``UPDATE``) per chunk; rows affected."""
         statements = self._delete_many(conditions, lookups, hard)
-        options = self._options(hard)
-        total = 0
         with self._guard("delete_many", filters=lookups):
-            for statement in statements:
-                result = cast(
-                    CursorResult[Any],
-                    await self.session.execute(statement, execution_options=options),
-                )
-                total += result.rowcount
+            return await self._rows_affected(statements, self._options(hard))
+
+    async def _rows_affected(
+        self, statements: Sequence[Executable], options: Mapping[str, Any]
+    ) -> int:
+        total = 0
+        for statement in statements:
+            result = await self.session.execute(statement, execution_options=options)
+            total += cast(CursorResult[Any], result).rowcount
         return total
 
     async def restore(self, id: Any) -> ModelT | None:
@@ -343,5 +340,5 @@ class AsyncBaseRepository(RepositoryBase[ModelT, AsyncSession]):
             )
 
 
-#: Seed 002's spelling (``from ...async_ import BaseRepository``).
+#: The older spelling of this module's repository, still importable from it.
 BaseRepository = AsyncBaseRepository
