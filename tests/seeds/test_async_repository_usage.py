@@ -614,12 +614,17 @@ def alembic_init_layout() -> None:
 
     command.init(Config("alembic.ini"), "migrations")
     env = Path("migrations/env.py")
-    env.write_text(
-        env.read_text().replace(
-            "target_metadata = None",
-            "from shared_infrastructure.database import Base\ntarget_metadata = Base.metadata",
-        )
+    # This guide's tables only: in a test run, Base.metadata also holds the
+    # records of every other test module.
+    target = (
+        "from sqlalchemy import MetaData\n"
+        "from shared_infrastructure.database import Base\n"
+        "target_metadata = MetaData(naming_convention=Base.metadata.naming_convention)\n"
+        "for name, table in Base.metadata.tables.items():\n"
+        "    if name.startswith('guide_repo_'):\n"
+        "        table.to_metadata(target_metadata)\n"
     )
+    env.write_text(env.read_text().replace("target_metadata = None", target))
 
 
 def revision_source() -> str:
