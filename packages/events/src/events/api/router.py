@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
 from events.api.schemas import (
+    QUERY_PARAMETER_NAMES,
     EventCreate,
     EventListParams,
     EventOut,
@@ -26,20 +27,31 @@ from events.api.schemas import (
     error_responses,
 )
 from events.application import EventDetails, EventService
-from shared_infrastructure.web.etag import etag, expected_version, matches_if_none_match
+from shared_infrastructure.domain import InvalidQuery
+from shared_infrastructure.web.etag import IfMatch, etag, if_match, matches_if_none_match
 
 ServiceDependency = Callable[..., Any]
 """A FastAPI dependency (function, async function or generator) giving an
 ``EventService``; how it reaches the database is the composition root's business."""
 
-ExpectedVersion = Annotated[int | None, Depends(expected_version)]
-IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
+IfMatchCondition = Annotated[IfMatch, Depends(if_match)]
+IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=1024)]
 
 
 def create_router(service_dependency: ServiceDependency) -> APIRouter:
     """The ``/events`` routes, bound to the given service dependency."""
     router = APIRouter(prefix="/events", tags=["events"])
     Service = Annotated[EventService, Depends(service_dependency)]
+
+    async def expected_version(
+        event_id: str, service: Service, condition: IfMatchCondition
+    ) -> int | None:
+        async def current() -> int:
+            return (await service.get_event(event_id)).version
+
+        return await condition.expected_version(current)
+
+    ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 
     @router.post(
         "",
@@ -66,7 +78,12 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
     async def list_events(
         params: Annotated[EventListParams, Query()], service: Service
     ) -> EventPage:
-        page = await service.list_events(params.to_query())
+        try:
+            page = await service.list_events(params.to_query())
+        except InvalidQuery as error:
+            if error.field not in QUERY_PARAMETER_NAMES:
+                raise
+            raise InvalidQuery(error.message, field=QUERY_PARAMETER_NAMES[error.field]) from error
         return EventPage(
             items=[EventSummaryOut.of(item) for item in page.items],
             total=page.total,

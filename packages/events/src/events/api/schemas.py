@@ -84,20 +84,30 @@ class EventListParams(_Request):
     upcoming: bool = Field(default=False, description="Only events that have not started.")
     starts_from: AwareDatetime | None = Field(default=None, description="starts_at >= this")
     starts_before: AwareDatetime | None = Field(default=None, description="starts_at < this")
-    order_by: str = Field(
-        default="starts_at", description="starts_at, ends_at, title, capacity or status; '-' = desc"
+    sort: str = Field(
+        default="starts_at",
+        max_length=20,
+        description="One key among starts_at, ends_at, title, capacity, status; '-' = desc",
+        examples=["-starts_at"],
     )
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     offset: int = Field(
         default=0,
         ge=0,
         le=MAX_OFFSET,
-        description=f"At most {MAX_OFFSET:,}; page further with `after`",
+        description=f"At most {MAX_OFFSET:,}; page further with `cursor`",
     )
-    after: str | None = Field(default=None, description="`next_cursor` of the previous page")
+    cursor: str | None = Field(
+        default=None, max_length=2048, description="`next_cursor` of the previous page"
+    )
 
     def to_query(self) -> ListEvents:
-        return ListEvents(**self.model_dump())
+        values = self.model_dump(exclude={"sort", "cursor"})
+        return ListEvents(**values, order_by=self.sort, after=self.cursor)
+
+
+# The list query's own names for the parameters this API calls otherwise.
+QUERY_PARAMETER_NAMES = {"order_by": "sort", "after": "cursor"}
 
 
 class RegistrationOut(BaseModel):

@@ -29,20 +29,30 @@ from product_catalog.application import (
     ProductView,
 )
 from shared_infrastructure.domain import InvalidQuery
-from shared_infrastructure.web.etag import etag, expected_version, matches_if_none_match
+from shared_infrastructure.web.etag import IfMatch, etag, if_match, matches_if_none_match
 
 ServiceDependency = Callable[..., Any]
 """A FastAPI dependency (function, async function or generator) giving a
 ``ProductService``; how it reaches the database is the caller's business."""
 
-ExpectedVersion = Annotated[int | None, Depends(expected_version)]
-IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
+IfMatchCondition = Annotated[IfMatch, Depends(if_match)]
+IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=1024)]
 
 
 def create_router(service_dependency: ServiceDependency) -> APIRouter:
     """The ``/products`` routes, bound to the given service dependency."""
     Service = Annotated[ProductService, Depends(service_dependency)]
     router = APIRouter(prefix="/products", tags=["products"])
+
+    async def expected_version(
+        product_id: UUID, service: Service, condition: IfMatchCondition
+    ) -> int | None:
+        async def current() -> int:
+            return (await service.get(product_id)).version
+
+        return await condition.expected_version(current)
+
+    ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 
     @router.post(
         "",

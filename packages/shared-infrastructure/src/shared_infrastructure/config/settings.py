@@ -100,6 +100,9 @@ class Settings(BaseSettings):
         False, validation_alias=_alias("database_echo_pool", "db_echo_pool")
     )
     data_dir: Path | None = Field(None, validation_alias=_alias("data_dir"))
+    max_request_body_bytes: int = Field(
+        1024 * 1024, ge=1, validation_alias=_alias("max_request_body_bytes")
+    )
 
     @field_validator("database_url", mode="after")
     @classmethod
