@@ -131,9 +131,7 @@ class TestCreateAndGet:
     async def test_duplicate_id_is_409_and_keeps_the_first(self, client: httpx.AsyncClient) -> None:
         await create(client)
 
-        assert_error(
-            await client.post("/events", json=body(title="Other")), 409, "conflict"
-        )
+        assert_error(await client.post("/events", json=body(title="Other")), 409, "conflict")
 
         assert (await client.get("/events/ev_001")).json()["title"] == "Jazz Festival 2025"
 
@@ -478,7 +476,10 @@ class TestList:
             ({"starts_from": "2030-07-01T20:00:00"}, "validation-error"),
             ({"sort": "password"}, "validation-error"),
             ({"cursor": "garbage!"}, "validation-error"),
-            ({"starts_from": END.isoformat(), "starts_before": START.isoformat()}, "validation-error"),
+            (
+                {"starts_from": END.isoformat(), "starts_before": START.isoformat()},
+                "validation-error",
+            ),
         ],
     )
     async def test_bad_queries_are_422(

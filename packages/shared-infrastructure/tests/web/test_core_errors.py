@@ -14,6 +14,7 @@ from pydantic import BaseModel as Schema
 from sqlalchemy import String, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Mapped, mapped_column
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
 from shared_infrastructure.database.base import Base
@@ -36,6 +37,7 @@ from shared_infrastructure.web.dependencies import DbSession
 from shared_infrastructure.web.errors import describe_error, install_exception_handlers
 from shared_infrastructure.web.middleware import DatabaseSessionMiddleware
 from shared_infrastructure.web.request_id import RequestIdMiddleware
+from shared_infrastructure.web.unhandled import UnhandledErrorMiddleware
 
 RAISED: dict[str, Exception] = {
     "not-found": NotFound("Product", "PROD001"),
@@ -269,3 +271,24 @@ def test_a_lost_race_names_the_aggregate_and_claims_no_more_than_is_known() -> N
     named = SerializationConflict(entity="Product", identifier="PROD001")
     assert named.message == "Product 'PROD001' lost a race with a concurrent transaction; retry"
     assert SerializationConflict().message.startswith("the transaction lost a race")
+
+
+async def test_a_bug_stops_at_the_unhandled_error_middleware_so_the_connection_survives() -> None:
+    """Starlette re-raises an unhandled exception to the server after its
+    500, and the server then closes the kept-alive connection; behind
+    ``UnhandledErrorMiddleware`` the server sees a finished exchange."""
+    app = build_app()
+    app.user_middleware.append(Middleware(UnhandledErrorMiddleware))  # inside the request id
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        first = await client.get("/raise/bug")
+        second = await client.post("/signup", json={"email": "a", "password": "b", "age": 1})
+    assert_error_shape(first, 500, "internal-error")
+    assert second.status_code == 200
+
+
+async def test_without_it_the_exception_reaches_the_server() -> None:
+    transport = httpx.ASGITransport(app=build_app(), raise_app_exceptions=True)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        with pytest.raises(RuntimeError):
+            await client.get("/raise/bug")

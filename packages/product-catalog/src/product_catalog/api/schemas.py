@@ -8,13 +8,27 @@ and answer with the same error shape whatever the entry point.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from product_catalog.application import MAX_LIMIT, MAX_OFFSET, ProductPage, ProductView
-from product_catalog.domain import ProductStatus
+from product_catalog.domain import (
+    DESCRIPTION_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    PRICE_MAX,
+    ProductStatus,
+)
+
+CODE_PATTERN = r"^[A-Z]{2,10}[0-9]{3,10}$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+# No control characters (the domain refuses them); a name is not blank.
+NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+DESCRIPTION_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+PriceBound = Annotated[
+    Decimal | None, Field(ge=0, le=PRICE_MAX, decimal_places=2, allow_inf_nan=False)
+]
 
 
 class Price(BaseModel):
@@ -23,19 +37,32 @@ class Price(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    amount: Decimal = Field(examples=["19.99"])
-    currency: str = Field(description="ISO 4217 code", examples=["EUR"])
+    amount: Decimal = Field(
+        ge=0,
+        le=PRICE_MAX,
+        decimal_places=2,
+        allow_inf_nan=False,
+        description="At most 2 decimal places, and no more than the currency's minor units",
+        examples=["19.99"],
+    )
+    currency: str = Field(pattern=CURRENCY_PATTERN, description="ISO 4217 code", examples=["EUR"])
 
 
 class ProductCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(
+        pattern=CODE_PATTERN,
         description="2-10 capital letters then 3-10 digits; unique, never reused",
         examples=["PROD001"],
     )
-    name: str = Field(examples=["Espresso machine"])
-    description: str = ""
+    name: str = Field(
+        min_length=1,
+        max_length=NAME_MAX_LENGTH,
+        pattern=NAME_PATTERN,
+        examples=["Espresso machine"],
+    )
+    description: str = Field("", max_length=DESCRIPTION_MAX_LENGTH, pattern=DESCRIPTION_PATTERN)
     price: Price
 
 
@@ -45,8 +72,10 @@ class ProductUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
-    description: str | None = None
+    name: str | None = Field(None, min_length=1, max_length=NAME_MAX_LENGTH, pattern=NAME_PATTERN)
+    description: str | None = Field(
+        None, max_length=DESCRIPTION_MAX_LENGTH, pattern=DESCRIPTION_PATTERN
+    )
     price: Price | None = None
 
     @model_validator(mode="after")
@@ -111,11 +140,14 @@ class ProductListParams(BaseModel):
     name: str | None = Field(
         None, max_length=200, description="Case-insensitive substring of the name"
     )
-    min_price: Decimal | None = Field(None, description="Inclusive lower bound of the amount")
-    max_price: Decimal | None = Field(None, description="Inclusive upper bound of the amount")
-    currency: str | None = Field(None, description="ISO 4217 code the price must be in")
+    min_price: PriceBound = Field(None, description="Inclusive lower bound of the amount")
+    max_price: PriceBound = Field(None, description="Inclusive upper bound of the amount")
+    currency: str | None = Field(
+        None, pattern=CURRENCY_PATTERN, description="ISO 4217 code the price must be in"
+    )
     sort: str = Field(
         "code",
+        max_length=100,
         description="Comma-separated keys among code, name, price, status; '-' for descending",
         examples=["-price,name"],
     )
@@ -126,7 +158,9 @@ class ProductListParams(BaseModel):
         le=MAX_OFFSET,
         description=f"At most {MAX_OFFSET:,}; page further with `cursor`",
     )
-    cursor: str | None = Field(None, description="`next_cursor` of the previous page")
+    cursor: str | None = Field(
+        None, max_length=2048, description="`next_cursor` of the previous page"
+    )
 
     def sort_keys(self) -> list[str]:
         return [key.strip() for key in self.sort.split(",") if key.strip()]

@@ -14,7 +14,7 @@ from shared_infrastructure.domain import Conflict, DomainRuleViolation, NotFound
 class InvalidProductCode(DomainRuleViolation):
     def __init__(self, code: object) -> None:
         super().__init__(
-            f"product code {code!r} must be 2 to 10 capital letters followed by "
+            "product code must be 2 to 10 capital letters followed by "
             "3 to 10 digits, e.g. 'PROD001'",
             field="code",
         )
@@ -60,7 +60,7 @@ class PriceChangeNotAllowed(Conflict):
 
 class DuplicateProductCode(Conflict):
     def __init__(self, code: str) -> None:
-        super().__init__(f"product code {code!r} is already in use", field="code", code=code)
+        super().__init__("this product code is already in use", field="code", code=code)
 
 
 class ProductNotFound(NotFound):
