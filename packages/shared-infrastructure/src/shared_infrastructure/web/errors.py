@@ -223,18 +223,21 @@ def _log(problem: Problem, error: BaseException, request_id: str | None) -> None
         )
 
 
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
 def allowed_methods(scope: Scope) -> list[str]:
     """Every method some route of the app accepts on the scope's path
-    (Starlette's 405 names only the first route that matched the path)."""
-    app = scope.get("app")
-    router = getattr(app, "router", None)
-    methods: set[str] = set()
-    probe = dict(scope)
-    for route in getattr(router, "routes", ()):
-        match, _ = route.matches(probe)
-        route_methods = getattr(route, "methods", None)
-        if match is not Match.NONE and route_methods:
-            methods.update(route_methods)
+    (Starlette's 405 names only the first route that matched the path).
+    Each method is asked of the routes through ``matches``, the one API
+    every route (included routers too) answers."""
+    router = getattr(scope.get("app"), "router", None)
+    routes = list(getattr(router, "routes", ()))
+    methods = {
+        method
+        for method in _METHODS
+        if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in routes)
+    }
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)
