@@ -23,6 +23,7 @@ from sqlalchemy import exc as sa_exc
 
 from api.contexts import CONTEXTS, ContextModule, get_context
 from api.logging_config import LEVELS, configure_logging, logging_config
+from api.migrate_safety import refuse_ambiguous_downgrade, refuse_revision_when_behind
 from api.migrations import create_context_revision, service_migrations
 from api.scaffold import configure_parser as configure_new_context
 from api.scaffold import run as run_new_context
@@ -264,6 +265,8 @@ def _print_revisions(revisions: Sequence[RevisionInfo]) -> None:
 def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
     action: str = args.action
     if action == "revision":
+        if not args.empty:
+            refuse_revision_when_behind(_migrations(settings))
         written = create_context_revision(
             args.message, args.context, settings, autogenerate=not args.empty
         )
@@ -281,6 +284,7 @@ def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(f"database at: {', '.join(migrations.current()) or 'base'}")
     elif action == "downgrade":
+        refuse_ambiguous_downgrade(migrations, args.revision)
         sql = migrations.downgrade(args.revision, sql=args.sql)
         if sql is not None:
             print(sql, end="")
