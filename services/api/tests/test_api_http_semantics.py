@@ -128,3 +128,25 @@ async def test_405_lists_every_allowed_method(
     assert response.status_code == 405
     assert response.headers["allow"] == allowed
     assert problem_type(response) == "method-not-allowed"
+
+
+@pytest.mark.parametrize(
+    ("page", "assets"),
+    [
+        ("/docs", ["/docs-assets/swagger-ui-bundle.js", "/docs-assets/swagger-ui.css"]),
+        ("/redoc", ["/docs-assets/redoc.standalone.js"]),
+    ],
+)
+async def test_the_api_docs_need_no_internet(
+    serve_app: ServeApp, page: str, assets: list[str]
+) -> None:
+    async with serve_app() as (_, client):
+        html = await client.get(page)
+        fetched = [await client.get(asset) for asset in assets]
+    assert html.status_code == 200
+    assert "cdn." not in html.text
+    assert "fonts.googleapis" not in html.text
+    for asset, response in zip(assets, fetched, strict=True):
+        assert asset in html.text
+        assert response.status_code == 200
+        assert len(response.content) > 10_000
