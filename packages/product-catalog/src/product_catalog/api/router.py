@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from product_catalog.api.schemas import (
+    CODE_PATTERN,
     ProductCreate,
     ProductListParams,
     ProductPageResponse,
@@ -104,7 +105,10 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
         responses={304: {"description": "Not modified"}, **error_responses(404, 422)},
     )
     async def get_product_by_code(
-        code: str, service: Service, response: Response, if_none_match: IfNoneMatch = None
+        code: Annotated[str, Path(pattern=CODE_PATTERN)],
+        service: Service,
+        response: Response,
+        if_none_match: IfNoneMatch = None,
     ) -> Any:
         return _conditional(await service.get_by_code(code), response, if_none_match)
 

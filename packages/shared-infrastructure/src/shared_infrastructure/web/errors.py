@@ -111,7 +111,9 @@ def _validation_error(error: RequestValidationError) -> Problem:
     items = list(error.errors())
     if any(item.get("type") == "json_invalid" for item in items):
         return Problem(BAD_REQUEST, "the body is not valid JSON")
-    problems = tuple(_field_problem(item) for item in items)
+    # dict: in order, once each (a path parameter shared by the endpoint and
+    # a dependency is validated twice)
+    problems = tuple(dict.fromkeys(_field_problem(item) for item in items))
     return Problem(VALIDATION_ERROR, "the request is invalid", problems)
 
 

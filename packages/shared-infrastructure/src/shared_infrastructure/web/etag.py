@@ -20,11 +20,14 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Header, HTTPException, status
+from pydantic.json_schema import SkipJsonSchema
 
 # A persisted aggregate's version starts at 1: asking for 0 always fails.
 NEVER_MATCHES = 0
 _ENTITY_TAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*')
 _VERSION = re.compile(r"[0-9]{1,18}")
+_TAG = r'(W/)?"[\x21\x23-\x7e]*"'
+IF_MATCH_PATTERN = rf"^(\*|{_TAG}( *, *{_TAG})*)$"
 
 
 def etag(version: int) -> str:
@@ -82,11 +85,13 @@ class IfMatch:
 
 def if_match(
     header: Annotated[
-        str | None,
+        str | SkipJsonSchema[None],
         Header(
             alias="If-Match",
             description='ETag(s) of the version you change, e.g. `"3"`; `*` for any',
             max_length=1024,
+            # Documented, not enforced here: a malformed header is a 400.
+            json_schema_extra={"pattern": IF_MATCH_PATTERN},
         ),
     ] = None,
 ) -> IfMatch:

@@ -104,3 +104,21 @@ def document_problems(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def partial_update_schema(schema: dict[str, Any]) -> None:
+    """``json_schema_extra`` of a PATCH body whose fields are ``X | None =
+    None`` only so that they can be left out: ``null`` is refused, so the
+    document does not offer it, and at least one field must be given."""
+    for prop in schema.get("properties", {}).values():
+        options = prop.get("anyOf")
+        if options:
+            kept = [option for option in options if option.get("type") != "null"]
+            del prop["anyOf"]
+            if len(kept) == 1:
+                prop.update(kept[0])
+            else:
+                prop["anyOf"] = kept
+        if prop.get("default", ...) is None:
+            del prop["default"]
+    schema["minProperties"] = 1
