@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.engine import URL
 
 from api.app import create_app
 from api.contexts import CONTEXTS
@@ -250,3 +251,21 @@ async def test_starting_without_a_database_serves_anyway(caplog: pytest.LogCaptu
         async with app.router.lifespan_context(app):
             assert app.state.composition is not None
     assert any("not reachable" in record.getMessage() for record in caplog.records)
+
+
+async def test_a_database_without_its_schema_is_a_503(fresh_database: URL) -> None:
+    """Never migrated (or an empty file where the database should be): the
+    service cannot serve until `api migrate upgrade` runs; not a bug."""
+    url = fresh_database.render_as_string(hide_password=False)
+    settings = load_settings(database_url=url, environment=Environment.TESTING)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            products = await client.get("/products")
+            events = await client.get("/events")
+
+    for response in (products, events):
+        problem = assert_error_shape(response, 503, "service-unavailable")
+        assert "schema" in problem["detail"]
+        assert response.headers["retry-after"].isdigit()

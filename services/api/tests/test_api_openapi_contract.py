@@ -19,7 +19,7 @@ from schemathesis.engine import Status, events, from_schema
 from api.app import create_app
 from shared_infrastructure.config.settings import Environment, load_settings
 
-EXAMPLES_PER_OPERATION = 30
+EXAMPLES_PER_OPERATION = 10
 SEED = 20260101
 PHASES = ["examples", "coverage", "fuzzing", "stateful"]
 
