@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.engine import URL
 
 from api.app import create_app
 from api.contexts import CONTEXTS
@@ -24,18 +25,19 @@ ProductJson = Callable[..., dict[str, Any]]
 
 
 def assert_error_shape(response: httpx.Response, status: int, error_type: str) -> dict[str, Any]:
-    """The one shape: {"error": {"type", "message", "details", "request_id"}}."""
+    """RFC 9457 problem details: type, title, status, detail, instance, request_id."""
     assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error"}
-    error = body["error"]
-    assert set(error) == {"type", "message", "details", "request_id"}
-    assert error["type"] == error_type
-    assert error["request_id"] == response.headers["x-request-id"]
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    members = {"type", "title", "status", "detail", "instance", "request_id"}
+    assert members <= set(problem) <= members | {"errors"}
+    assert problem["type"] == f"/problems/{error_type}"
+    assert problem["status"] == status
+    assert problem["instance"] == response.request.url.path
+    assert problem["request_id"] == response.headers["x-request-id"]
     for leak in ("Traceback", 'File "', "INSERT ", "SELECT ", "sqlalchemy"):
         assert leak not in response.text
-    return dict(error)
+    return dict(problem)
 
 
 def test_creating_the_app_opens_nothing(db_settings: Settings) -> None:
@@ -93,7 +95,7 @@ async def test_a_request_before_the_lifespan_gets_the_error_shape(db_settings: S
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         response = await client.get("/products")
-    assert_error_shape(response, 500, "internal_error")
+    assert_error_shape(response, 500, "internal-error")
 
 
 async def test_health_endpoints(serve_app: ServeApp) -> None:
@@ -117,9 +119,9 @@ async def test_not_found_has_the_error_shape(serve_app: ServeApp) -> None:
         no_route = await client.get("/no/such/route")
         no_event = await client.get("/events/ev_missing")
 
-    assert_error_shape(missing, 404, "not_found")
-    assert_error_shape(no_route, 404, "not_found")
-    assert_error_shape(no_event, 404, "not_found")
+    assert_error_shape(missing, 404, "not-found")
+    assert_error_shape(no_route, 404, "not-found")
+    assert_error_shape(no_event, 404, "not-found")
 
 
 async def test_conflict_names_the_field(serve_app: ServeApp, product_json: ProductJson) -> None:
@@ -128,7 +130,7 @@ async def test_conflict_names_the_field(serve_app: ServeApp, product_json: Produ
         duplicate = await client.post("/products", json=product_json("PROD100"))
 
     error = assert_error_shape(duplicate, 409, "conflict")
-    assert error["details"]["field"] == "code"
+    assert [item["field"] for item in error["errors"]] == ["code"]
 
 
 async def test_a_stale_if_match_is_a_precondition_failure(
@@ -143,7 +145,7 @@ async def test_a_stale_if_match_is_a_precondition_failure(
         current = await client.get(url)
 
     assert renamed.status_code == 200
-    assert_error_shape(stale, 412, "precondition_failed")
+    assert_error_shape(stale, 412, "precondition-failed")
     assert current.json()["name"] == "Renamed"
 
 
@@ -160,12 +162,12 @@ async def test_invalid_input_lists_the_offending_fields(serve_app: ServeApp) -> 
             },
         )
 
-    error = assert_error_shape(response, 422, "validation_error")
-    locations = {tuple(item["loc"]) for item in error["details"]["errors"]}
+    error = assert_error_shape(response, 422, "validation-error")
+    locations = {(item["location"], item["field"]) for item in error["errors"]}
     assert ("body", "name") in locations
-    assert ("body", "price", "amount") in locations
-    assert bad_event.status_code == 422
-    assert bad_event.json()["error"]["request_id"] == bad_event.headers["x-request-id"]
+    assert ("body", "price.amount") in locations
+    event_error = assert_error_shape(bad_event, 422, "validation-error")
+    assert [item["field"] for item in event_error["errors"]] == ["ends_at"]
 
 
 async def test_a_crash_is_a_logged_500_without_details(
@@ -175,7 +177,7 @@ async def test_a_crash_is_a_logged_500_without_details(
     async with serve_app() as (_, client):
         response = await client.get("/probe/crash", headers={"X-Request-ID": "trace-me-42"})
 
-    error = assert_error_shape(response, 500, "internal_error")
+    error = assert_error_shape(response, 500, "internal-error")
     assert error["request_id"] == "trace-me-42"
     assert SECRET not in response.text
     logged = [record for record in caplog.records if "trace-me-42" in record.getMessage()]
@@ -194,11 +196,12 @@ async def test_an_unreachable_database_is_a_503(serve_app: ServeApp) -> None:
 
     assert health.status_code == 503
     assert health.json()["status"] == "unhealthy"
-    assert health.json()["error"]
-    error = assert_error_shape(listing, 503, "service_unavailable")
+    assert health.json()["reason"] == "unreachable"
+    assert "127.0.0.1" not in health.text
+    error = assert_error_shape(listing, 503, "service-unavailable")
     assert "nobody" not in listing.text
     assert "127.0.0.1" not in listing.text
-    assert error["message"]
+    assert error["detail"]
     assert listing.headers["retry-after"]
     assert alive.status_code == 200
 
@@ -248,3 +251,21 @@ async def test_starting_without_a_database_serves_anyway(caplog: pytest.LogCaptu
         async with app.router.lifespan_context(app):
             assert app.state.composition is not None
     assert any("not reachable" in record.getMessage() for record in caplog.records)
+
+
+async def test_a_database_without_its_schema_is_a_503(fresh_database: URL) -> None:
+    """Never migrated (or an empty file where the database should be): the
+    service cannot serve until `api migrate upgrade` runs; not a bug."""
+    url = fresh_database.render_as_string(hide_password=False)
+    settings = load_settings(database_url=url, environment=Environment.TESTING)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            products = await client.get("/products")
+            events = await client.get("/events")
+
+    for response in (products, events):
+        problem = assert_error_shape(response, 503, "service-unavailable")
+        assert "schema" in problem["detail"]
+        assert response.headers["retry-after"].isdigit()

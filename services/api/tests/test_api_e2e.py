@@ -83,7 +83,7 @@ async def test_an_event_fills_up_and_refuses_the_next_registration(serve_app: Se
 
         assert (first.status_code, second.status_code) == (201, 201)
         assert full.status_code == 409
-        assert full.json()["error"]["request_id"] == full.headers["x-request-id"]
+        assert full.json()["request_id"] == full.headers["x-request-id"]
         assert event.json()["seats_taken"] == 3
         assert event.json()["registration_count"] == 2
         listed = await client.get(f"{url}/registrations")
@@ -182,7 +182,7 @@ def test_a_real_uvicorn_process_serves_both_contexts(
     assert fetched.json()["code"] == "PROD500"
     assert event.status_code == 201
     assert missing.status_code == 404
-    assert missing.json()["error"]["request_id"] == missing.headers["x-request-id"]
+    assert missing.json()["request_id"] == missing.headers["x-request-id"]
 
 
 def test_several_workers_share_one_database(

@@ -36,8 +36,8 @@ async def test_an_exhausted_pool_answers_503_then_the_service_recovers(
         checked_out = pool.checkedout()
 
     assert starved.status_code == 503
-    error = starved.json()["error"]
-    assert error["type"] == "service_unavailable"
+    error = starved.json()
+    assert error["type"] == "/problems/service-unavailable"
     assert error["request_id"] == starved.headers["x-request-id"]
     assert starved.headers["retry-after"]
     assert held.status_code == 200
@@ -49,8 +49,8 @@ async def test_an_exhausted_pool_answers_503_then_the_service_recovers(
 def is_lost_race(response: httpx.Response) -> bool:
     """SQLite transactions are deferred: a create whose read went stale
     because another request committed first gets a concurrency conflict."""
-    return response.status_code == 409 and response.json()["error"]["type"] == (
-        "concurrency_conflict"
+    return response.status_code == 409 and response.json()["type"] == (
+        "/problems/concurrency-conflict"
     )
 
 

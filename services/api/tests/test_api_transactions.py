@@ -101,7 +101,7 @@ async def test_a_failed_commit_by_the_middleware_is_an_error_and_writes_nothing(
         await database.dispose()
 
     assert response.status_code == 500
-    assert response.json()["error"]["type"] == "internal_error"
+    assert response.json()["type"] == "/problems/internal-error"
     assert "written" not in response.text
     assert count_products() == 0
 
@@ -136,7 +136,9 @@ async def test_a_deferred_constraint_failing_at_commit_is_a_409(
 
     assert first.status_code == 201
     assert second.status_code == 409
-    assert second.json()["error"]["details"]["constraint"] == name
+    assert second.json()["type"] == "/problems/conflict"
+    assert [error["field"] for error in second.json()["errors"]] == ["name"]
+    assert name not in second.text
     assert count_products() == 1
 
 

@@ -70,8 +70,8 @@ async def test_concurrent_registrations_never_overbook(
 
     statuses = Counter(response.status_code for response in responses)
     assert statuses == {201: CAPACITY, 409: REQUESTS - CAPACITY}, statuses
-    refused = [r.json()["error"]["type"] for r in responses if r.status_code == 409]
-    assert set(refused) <= {"conflict", "concurrency_conflict"}
+    refused = [r.json()["type"] for r in responses if r.status_code == 409]
+    assert set(refused) <= {"/problems/conflict", "/problems/concurrency-conflict"}
     assert event["seats_taken"] == event["registration_count"] == CAPACITY
     assert len(registrations) == CAPACITY
     winners = {r.json()["attendee_email"] for r in responses if r.status_code == 201}

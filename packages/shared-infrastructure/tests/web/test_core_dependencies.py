@@ -137,7 +137,8 @@ async def test_committing_session_commits_before_the_response(defaults: AsyncDat
     assert created.status_code == 201
     # The commit failed inside the request, so the client hears about it.
     assert duplicate.status_code == 409
-    assert duplicate.json()["error"]["details"]["constraint"] == "uq_core_dep_items_code"
+    assert duplicate.json()["type"] == "/problems/conflict"
+    assert [error["field"] for error in duplicate.json()["errors"]] == ["code"]
     assert await codes(defaults) == ["A"]
 
 

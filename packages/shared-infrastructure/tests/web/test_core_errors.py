@@ -1,9 +1,11 @@
-"""One JSON error shape for every error, mapped to the right status, with
-the request id, and without stack traces, SQL or echoed secrets."""
+"""RFC 9457 problem details for every error, mapped to the right status,
+with the request id, and without stack traces, SQL, constraint names or
+echoed secrets."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import httpx
 import pytest
@@ -12,6 +14,7 @@ from pydantic import BaseModel as Schema
 from sqlalchemy import String, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Mapped, mapped_column
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
 from shared_infrastructure.database.base import Base
@@ -34,6 +37,7 @@ from shared_infrastructure.web.dependencies import DbSession
 from shared_infrastructure.web.errors import describe_error, install_exception_handlers
 from shared_infrastructure.web.middleware import DatabaseSessionMiddleware
 from shared_infrastructure.web.request_id import RequestIdMiddleware
+from shared_infrastructure.web.unhandled import UnhandledErrorMiddleware
 
 RAISED: dict[str, Exception] = {
     "not-found": NotFound("Product", "PROD001"),
@@ -51,17 +55,17 @@ RAISED: dict[str, Exception] = {
     "teapot": HTTPException(418, "short and stout"),
 }
 EXPECTED = {
-    "not-found": (404, "not_found"),
-    "version": (412, "precondition_failed"),
-    "stale": (409, "concurrency_conflict"),
-    "race": (409, "concurrency_conflict"),
+    "not-found": (404, "not-found"),
+    "version": (412, "precondition-failed"),
+    "stale": (409, "concurrency-conflict"),
+    "race": (409, "concurrency-conflict"),
     "conflict": (409, "conflict"),
-    "rule": (422, "rule_violation"),
-    "query": (422, "invalid_query"),
-    "unavailable": (503, "service_unavailable"),
-    "operational": (503, "service_unavailable"),
-    "bug": (500, "internal_error"),
-    "teapot": (418, "i_m_a_teapot"),
+    "rule": (422, "validation-error"),
+    "query": (422, "validation-error"),
+    "unavailable": (503, "service-unavailable"),
+    "operational": (503, "service-unavailable"),
+    "bug": (500, "internal-error"),
+    "teapot": (418, "im-a-teapot"),
 }
 
 
@@ -111,17 +115,26 @@ def client_for(app: ASGIApp) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
-def assert_error_shape(response: httpx.Response, status: int, error_type: str) -> dict[str, object]:
+def assert_error_shape(response: httpx.Response, status: int, error_type: str) -> dict[str, Any]:
     assert response.status_code == status
-    body = response.json()
-    assert set(body) == {"error"}
-    error = body["error"]
-    assert set(error) == {"type", "message", "details", "request_id"}
-    assert error["type"] == error_type
-    assert error["request_id"] == response.headers["x-request-id"]
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    members = {"type", "title", "status", "detail", "instance", "request_id"}
+    assert members <= set(problem) <= members | {"errors"}
+    assert problem["type"] == f"/problems/{error_type}"
+    assert problem["status"] == status
+    assert problem["title"]
+    assert problem["instance"] == response.request.url.path
+    assert problem["request_id"] == response.headers["x-request-id"]
+    if status == 422:
+        assert isinstance(problem["errors"], list)
     assert "Traceback" not in response.text
     assert "SELECT" not in response.text
-    return dict(error)
+    return dict(problem)
+
+
+def fields(problem: dict[str, Any]) -> list[str]:
+    return [error["field"] for error in problem.get("errors", [])]
 
 
 @pytest.mark.parametrize("name", sorted(RAISED))
@@ -132,18 +145,27 @@ async def test_every_error_gets_its_status_and_the_one_shape(name: str) -> None:
     assert_error_shape(response, status, error_type)
 
 
-async def test_details_name_the_field() -> None:
+async def test_field_problems_name_the_field_in_one_list() -> None:
     async with client_for(build_app()) as client:
-        rule = (await client.get("/raise/rule")).json()["error"]
-        conflict = (await client.get("/raise/conflict")).json()["error"]
-        query = (await client.get("/raise/query")).json()["error"]
-        missing = (await client.get("/raise/not-found")).json()["error"]
-        version = (await client.get("/raise/version")).json()["error"]
-    assert rule["details"]["field"] == "price"
-    assert conflict["details"]["field"] == "code"
-    assert query["details"] == {"field": "secret"}
-    assert missing["details"] == {"entity": "Product", "id": "PROD001"}
-    assert version["details"]["expected_version"] == 3
+        rule = (await client.get("/raise/rule")).json()
+        conflict = (await client.get("/raise/conflict")).json()
+        query = (await client.get("/raise/query")).json()
+        missing = (await client.get("/raise/not-found")).json()
+        version = (await client.get("/raise/version")).json()
+    assert rule["errors"] == [
+        {
+            "location": None,
+            "field": "price",
+            "detail": "price must not be negative",
+            "code": "rule_violation",
+        }
+    ]
+    assert fields(conflict) == ["code"]
+    assert query["errors"][0]["location"] == "query"
+    assert fields(query) == ["secret"]
+    assert "errors" not in missing
+    assert missing["detail"] == "Product 'PROD001' not found"
+    assert "expected version 3" in version["detail"]
 
 
 async def test_503_carries_retry_after() -> None:
@@ -158,21 +180,44 @@ async def test_validation_errors_list_fields_without_echoing_input() -> None:
     payload = {"email": "a@example.com", "password": "hunter2-secret", "age": "old"}
     async with client_for(build_app()) as client:
         response = await client.post("/signup", json=payload)
-    error = assert_error_shape(response, 422, "validation_error")
-    problems = error["details"]["errors"]  # type: ignore[index]
-    assert [problem["loc"] for problem in problems] == [["body", "age"]]
-    assert problems[0]["msg"]
+    problem = assert_error_shape(response, 422, "validation-error")
+    assert [(e["location"], e["field"], e["code"]) for e in problem["errors"]] == [
+        ("body", "age", "int_parsing")
+    ]
+    assert problem["errors"][0]["detail"]
     assert "hunter2" not in response.text
     assert "old" not in response.text
+
+
+async def test_malformed_json_is_a_400() -> None:
+    async with client_for(build_app()) as client:
+        response = await client.post(
+            "/signup", content=b'{"email": ', headers={"content-type": "application/json"}
+        )
+    problem = assert_error_shape(response, 400, "bad-request")
+    assert problem["detail"] == "the body is not valid JSON"
 
 
 async def test_http_exceptions_keep_status_and_headers() -> None:
     async with client_for(build_app()) as client:
         missing = await client.get("/no/such/route")
         not_allowed = await client.delete("/signup")
-    assert_error_shape(missing, 404, "not_found")
-    assert_error_shape(not_allowed, 405, "method_not_allowed")
-    assert "POST" in not_allowed.headers["allow"]
+    assert_error_shape(missing, 404, "not-found")
+    assert_error_shape(not_allowed, 405, "method-not-allowed")
+    assert not_allowed.headers["allow"] == "POST"
+
+
+async def test_405_allows_every_method_of_every_route_on_the_path() -> None:
+    app = build_app()
+
+    @app.get("/signup")
+    async def signup_form() -> dict[str, str]:
+        return {}
+
+    async with client_for(app) as client:
+        response = await client.put("/signup")
+    assert_error_shape(response, 405, "method-not-allowed")
+    assert response.headers["allow"] == "GET, HEAD, POST"
 
 
 async def test_unexpected_errors_are_logged_with_the_request_id(
@@ -181,27 +226,25 @@ async def test_unexpected_errors_are_logged_with_the_request_id(
     with caplog.at_level(logging.ERROR, logger="shared_infrastructure.web"):
         async with client_for(build_app()) as client:
             response = await client.get("/raise/bug", headers={"X-Request-ID": "req-42"})
-    assert response.json()["error"]["message"] == "an unexpected error occurred"
-    assert response.json()["error"]["request_id"] == "req-42"
+    assert response.json()["detail"] == "an unexpected error occurred"
+    assert response.json()["request_id"] == "req-42"
     records = [r for r in caplog.records if r.name == "shared_infrastructure.web"]
     assert any("req-42" in r.getMessage() and r.exc_info for r in records)
 
 
-async def test_raw_integrity_errors_become_409_naming_the_constraint(
+async def test_raw_integrity_errors_become_a_conflict_naming_the_field_not_the_constraint(
     committing_database: AsyncDatabase,
 ) -> None:
     async with client_for(build_app(committing_database)) as client:
         assert (await client.post("/items/X")).status_code == 200
         response = await client.post("/items/X")
         count = (await client.get("/items")).json()
-    error = assert_error_shape(response, 409, "integrity_conflict")
-    assert error["details"] == {
-        "constraint": "uq_core_err_items_code",
-        "table": "core_err_items",
-        "field": "code",
-        "columns": ["code"],
-        "kind": "unique",
-    }
+    problem = assert_error_shape(response, 409, "conflict")
+    assert problem["detail"] == "code is already in use"
+    assert problem["errors"] == [
+        {"location": None, "field": "code", "detail": "code is already in use", "code": "duplicate"}
+    ]
+    assert "uq_core_err_items_code" not in response.text
     assert count == 1
 
 
@@ -212,7 +255,7 @@ async def test_an_exhausted_pool_is_a_503(database_factory: DatabaseFactory) -> 
     async with client_for(build_app(tiny)) as client, tiny.engine.connect() as held:
         assert held is not None
         response = await client.get("/items")
-    assert_error_shape(response, 503, "service_unavailable")
+    assert_error_shape(response, 503, "service-unavailable")
     assert "retry-after" in response.headers
 
 
@@ -228,3 +271,24 @@ def test_a_lost_race_names_the_aggregate_and_claims_no_more_than_is_known() -> N
     named = SerializationConflict(entity="Product", identifier="PROD001")
     assert named.message == "Product 'PROD001' lost a race with a concurrent transaction; retry"
     assert SerializationConflict().message.startswith("the transaction lost a race")
+
+
+async def test_a_bug_stops_at_the_unhandled_error_middleware_so_the_connection_survives() -> None:
+    """Starlette re-raises an unhandled exception to the server after its
+    500, and the server then closes the kept-alive connection; behind
+    ``UnhandledErrorMiddleware`` the server sees a finished exchange."""
+    app = build_app()
+    app.user_middleware.append(Middleware(UnhandledErrorMiddleware))  # inside the request id
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        first = await client.get("/raise/bug")
+        second = await client.post("/signup", json={"email": "a", "password": "b", "age": 1})
+    assert_error_shape(first, 500, "internal-error")
+    assert second.status_code == 200
+
+
+async def test_without_it_the_exception_reaches_the_server() -> None:
+    transport = httpx.ASGITransport(app=build_app(), raise_app_exceptions=True)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        with pytest.raises(RuntimeError):
+            await client.get("/raise/bug")

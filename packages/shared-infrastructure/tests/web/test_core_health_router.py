@@ -3,9 +3,11 @@ the database does not answer), for ``GET`` and ``HEAD``."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -52,21 +54,28 @@ async def test_database_health_ok(committing_database: AsyncDatabase, db_kind: s
     body = response.json()
     assert body["status"] == "healthy"
     assert body["healthy"] is True
-    assert body["error"] is None
+    assert body["reason"] is None
+    assert "error" not in body
     assert body["latency_ms"] >= 0
     assert body["database"]["pool_size"] == 5
     assert body["database"]["version"]
     assert set(body["database"]["connections"]) >= {"active", "idle"}
 
 
-async def test_database_health_503_with_the_error(unreachable: AsyncDatabase) -> None:
-    response = await get(app_with(lambda: unreachable), "/health/database")
+async def test_database_health_503_with_a_reason_code_and_no_driver_text(
+    unreachable: AsyncDatabase, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="shared_infrastructure.web"):
+        response = await get(app_with(lambda: unreachable), "/health/database")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unhealthy"
     assert body["healthy"] is False
-    assert body["error"]
+    assert body["reason"] == "unreachable"
+    assert "error" not in body
     assert "pw@" not in response.text
+    assert "127.0.0.1" not in response.text
+    assert any("health check failed" in record.getMessage() for record in caplog.records)
     assert response.headers["retry-after"].isdigit()
 
 

@@ -238,7 +238,7 @@ async def test_commit_happens_before_the_response_starts(
 
 @pytest.mark.parametrize(
     ("how", "status", "error_type"),
-    [("unavailable", 503, "service_unavailable"), ("bug", 500, "internal_error")],
+    [("unavailable", 503, "service-unavailable"), ("bug", 500, "internal-error")],
 )
 async def test_a_failing_commit_never_answers_2xx(
     app: FastAPI, committing_database: AsyncDatabase, how: str, status: int, error_type: str
@@ -247,14 +247,15 @@ async def test_a_failing_commit_never_answers_2xx(
         response = await client.post(f"/items/B1/commit-fails/{how}")
     assert response.status_code == status
     body = response.json()
-    assert body["error"]["type"] == error_type
-    assert body["error"]["request_id"] == response.headers["x-request-id"]
-    assert "status" not in body  # the endpoint's own body never went out
+    assert response.headers["content-type"] == "application/problem+json"
+    assert body["type"] == f"/problems/{error_type}"
+    assert body["request_id"] == response.headers["x-request-id"]
+    assert body["status"] == status  # the endpoint's own {"status": "created"} never went out
     assert await stored_codes(committing_database) == []
     assert checked_out(committing_database) == 0
 
 
-async def test_a_unique_violation_at_commit_is_a_409_naming_the_constraint(
+async def test_a_unique_violation_at_commit_is_a_409_naming_the_field(
     app: FastAPI, committing_database: AsyncDatabase
 ) -> None:
     async with client_for(app) as client:
@@ -262,7 +263,9 @@ async def test_a_unique_violation_at_commit_is_a_409_naming_the_constraint(
         # The flush inside the endpoint fails here; it surfaces as the same 409.
         response = await client.post("/items/DUP")
     assert response.status_code == 409
-    assert response.json()["error"]["details"]["constraint"] == "uq_core_mw_items_code"
+    assert response.json()["type"] == "/problems/conflict"
+    assert [error["field"] for error in response.json()["errors"]] == ["code"]
+    assert "uq_core_mw_items_code" not in response.text
     assert await stored_codes(committing_database) == ["DUP"]
 
 
@@ -281,11 +284,12 @@ async def test_a_deferred_foreign_key_failing_at_commit_is_a_409(
     async with client_for(app) as client:
         response = await client.post("/deferred")
     assert response.status_code == 409
-    error = response.json()["error"]
-    assert error["type"] == "integrity_conflict"
-    assert error["details"]["kind"] == "foreign_key"
+    problem = response.json()
+    assert problem["type"] == "/problems/conflict"
+    assert problem["errors"][0]["code"] == "unknown_reference"
     if db_kind == "postgresql":  # SQLite does not say which key failed at COMMIT
-        assert error["details"]["constraint"] == "fk_core_mw_children_parent_id_core_mw_parents"
+        assert problem["errors"][0]["field"] == "parent_id"
+    assert "fk_core_mw" not in response.text
     async with committing_database.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(DEFERRED_CHILD)) == 0
 
@@ -312,7 +316,7 @@ async def test_an_exception_rolls_back_and_answers_a_generic_500(
     assert response.status_code == 500
     assert "secret" not in response.text
     assert "SELECT" not in response.text
-    assert response.json()["error"]["type"] == "internal_error"
+    assert response.json()["type"] == "/problems/internal-error"
     assert await stored_codes(committing_database) == []
     assert checked_out(committing_database) == 0
 

@@ -5,10 +5,13 @@ Layers, outermost first::
     RequestTelemetryMiddleware   request metrics and the access log
                                  (api.observability; also GET /metrics, traces)
     RequestIdMiddleware          X-Request-ID in, out, in logs and error bodies
+    UnhandledErrorMiddleware     a bug is a 500 problem; the connection stays usable
+    HeadMiddleware               HEAD on every GET route
+    RequestBodyMiddleware        JSON only (415), at most MAX_REQUEST_BODY_BYTES (413)
     DatabaseSessionMiddleware    one session scope per request; commit before
                                  the response starts (a failed commit is never
                                  a 2xx); rollback on error, disconnect, cancel
-    exception handlers           one JSON error shape for every error
+    exception handlers           RFC 9457 problem details for every error
     routers                      /health, /health/database, /health/outbox,
                                  every context's
 
@@ -29,14 +32,19 @@ from fastapi import FastAPI
 from api.broker import BrokerSettings, load_broker_settings
 from api.composition import Composition, NotStarted, compose, service_dependency
 from api.contexts import CONTEXTS, ContextModule
+from api.docs import serve_api_docs
 from api.messaging import create_outbox_health_router
 from api.observability.install import ObservabilityOptions, install_observability
 from shared_infrastructure.config.settings import Settings, load_settings
 from shared_infrastructure.database.database import AsyncDatabase
 from shared_infrastructure.web import (
     DatabaseSessionMiddleware,
+    HeadMiddleware,
+    RequestBodyMiddleware,
     RequestIdMiddleware,
+    UnhandledErrorMiddleware,
     create_health_router,
+    document_problems,
     install_exception_handlers,
 )
 
@@ -115,11 +123,15 @@ def create_app(
         description="Bounded contexts: " + ", ".join(context.name for context in contexts),
         openapi_tags=tags,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = resolved
     app.state.composition = None
 
     install_exception_handlers(app)
+    document_problems(app)
+    serve_api_docs(app)
     app.include_router(create_health_router(lambda: app_database(app)))
     app.include_router(create_outbox_health_router(lambda: app_database(app)))
     for context in contexts:
@@ -127,6 +139,9 @@ def create_app(
 
     # add_middleware wraps: the last one added is the outermost.
     app.add_middleware(DatabaseSessionMiddleware, database=lambda: app_database(app))
+    app.add_middleware(RequestBodyMiddleware, max_bytes=resolved.max_request_body_bytes)
+    app.add_middleware(HeadMiddleware)
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestIdMiddleware)
     # Last: its middleware is the outermost and /metrics sees every route.
     telemetry = install_observability(app, lambda: _open_database(app), observability)

@@ -324,8 +324,12 @@ def _print_revisions(revisions: Sequence[RevisionInfo]) -> None:
 
 
 def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from api.migrate_safety import refuse_ambiguous_downgrade, refuse_revision_when_behind
+
     action: str = args.action
     if action == "revision":
+        if not args.empty:
+            refuse_revision_when_behind(_migrations(settings))
         written = create_context_revision(
             args.message, args.context, settings, autogenerate=not args.empty
         )
@@ -343,6 +347,7 @@ def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(f"database at: {', '.join(migrations.current()) or 'base'}")
     elif action == "downgrade":
+        refuse_ambiguous_downgrade(migrations, args.revision)
         sql = migrations.downgrade(args.revision, sql=args.sql)
         if sql is not None:
             print(sql, end="")

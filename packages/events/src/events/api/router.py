@@ -12,9 +12,11 @@ route signatures, which use the ``Service`` alias local to the factory.
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from events.api.schemas import (
+    ID_PATTERN,
+    QUERY_PARAMETER_NAMES,
     EventCreate,
     EventListParams,
     EventOut,
@@ -28,21 +30,34 @@ from events.api.schemas import (
     error_responses,
 )
 from events.application import EventDetails, EventService
+from events.domain.identifiers import MAX_ID_LENGTH
 from shared_infrastructure.domain import InvalidQuery
-from shared_infrastructure.web.etag import etag, expected_version, matches_if_none_match
+from shared_infrastructure.web.etag import IfMatch, etag, if_match, matches_if_none_match
 
+EventIdPath = Annotated[str, Path(max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)]
+RegistrationIdPath = Annotated[str, Path(max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)]
 ServiceDependency = Callable[..., Any]
 """A FastAPI dependency (function, async function or generator) giving an
 ``EventService``; how it reaches the database is the composition root's business."""
 
-ExpectedVersion = Annotated[int | None, Depends(expected_version)]
-IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
+IfMatchCondition = Annotated[IfMatch, Depends(if_match)]
+IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=1024)]
 
 
 def create_router(service_dependency: ServiceDependency) -> APIRouter:
     """The ``/events`` routes, bound to the given service dependency."""
     router = APIRouter(prefix="/events", tags=["events"])
     Service = Annotated[EventService, Depends(service_dependency)]
+
+    async def expected_version(
+        event_id: EventIdPath, service: Service, condition: IfMatchCondition
+    ) -> int | None:
+        async def current() -> int:
+            return (await service.get_event(event_id)).version
+
+        return await condition.expected_version(current)
+
+    ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 
     @router.post(
         "",
@@ -69,7 +84,12 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
     async def list_events(
         params: Annotated[EventListParams, Query()], service: Service
     ) -> EventPage:
-        page = await service.list_events(params.to_query())
+        try:
+            page = await service.list_events(params.to_query())
+        except InvalidQuery as error:
+            if error.field not in QUERY_PARAMETER_NAMES:
+                raise
+            raise InvalidQuery(error.message, field=QUERY_PARAMETER_NAMES[error.field]) from error
         return EventPage(
             items=[EventSummaryOut.of(item) for item in page.items],
             total=page.total,
@@ -92,7 +112,10 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
         },
     )
     async def get_event(
-        event_id: str, service: Service, response: Response, if_none_match: IfNoneMatch = None
+        event_id: EventIdPath,
+        service: Service,
+        response: Response,
+        if_none_match: IfNoneMatch = None,
     ) -> Any:
         event = await service.get_event(event_id)
         # The ticket follows the catalog without changing the event's
@@ -111,7 +134,7 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
         responses=error_responses(400, 404, 409, 412, 422),
     )
     async def update_event(
-        event_id: str,
+        event_id: EventIdPath,
         body: EventUpdate,
         service: Service,
         version: ExpectedVersion,
@@ -128,7 +151,7 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
         responses=error_responses(400, 404, 409, 412),
     )
     async def publish_event(
-        event_id: str, service: Service, version: ExpectedVersion, response: Response
+        event_id: EventIdPath, service: Service, version: ExpectedVersion, response: Response
     ) -> EventOut:
         return _versioned(await service.publish(event_id, expected_version=version), response)
 
@@ -140,7 +163,7 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
         responses=error_responses(400, 404, 409, 412),
     )
     async def cancel_event(
-        event_id: str, service: Service, version: ExpectedVersion, response: Response
+        event_id: EventIdPath, service: Service, version: ExpectedVersion, response: Response
     ) -> EventOut:
         return _versioned(await service.cancel(event_id, expected_version=version), response)
 
@@ -153,7 +176,7 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
         responses=error_responses(404, 409, 422),
     )
     async def register_attendee(
-        event_id: str, body: RegistrationCreate, service: Service
+        event_id: EventIdPath, body: RegistrationCreate, service: Service
     ) -> RegistrationOut:
         registration = await service.register_attendee(event_id, body.attendee_email, body.seats)
         return RegistrationOut.of(registration)
@@ -189,7 +212,7 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
         responses=error_responses(404, 409),
     )
     async def cancel_registration(
-        event_id: str, registration_id: str, service: Service
+        event_id: EventIdPath, registration_id: RegistrationIdPath, service: Service
     ) -> Response:
         await service.cancel_registration(event_id, registration_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)

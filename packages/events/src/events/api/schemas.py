@@ -7,10 +7,11 @@ there is one source of truth, and its errors reach the client as 4xx too.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from events.application import (
     DEFAULT_PAGE_SIZE,
@@ -26,9 +27,51 @@ from events.application import (
     TicketDetails,
 )
 from events.domain import EventStatus, RegistrationStatus
+from events.domain.details import (
+    MAX_CAPACITY,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_TITLE_LENGTH,
+    MAX_VENUE_LENGTH,
+)
+from events.domain.identifiers import MAX_ID_LENGTH
+from events.domain.registration import MAX_EMAIL_LENGTH
 from events.domain.ticket import MAX_PRODUCT_CODE_LENGTH, PRODUCT_CODE_PATTERN
+from shared_infrastructure.web.openapi import partial_update_schema
 
-WholeNumber = Annotated[int, Field(strict=True)]
+
+def _integral(value: Any) -> Any:
+    """``3.0`` is the integer 3 in JSON; text and booleans stay refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# The domain's rules, stated for clients (the domain still checks them).
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+_NO_CONTROL = r"\x00-\x1f\x7f-\x9f"
+TEXT_PATTERN = rf"^[^{_NO_CONTROL}]*$"
+TITLE_PATTERN = rf"^[^{_NO_CONTROL}]*[^\s{_NO_CONTROL}][^{_NO_CONTROL}]*$"
+DESCRIPTION_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+EMAIL_PATTERN = rf"^[^@\s{_NO_CONTROL}]+@[^@\s{_NO_CONTROL}]+\.[^@\s{_NO_CONTROL}]+$"
+
+EventId = Annotated[str, Field(max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)]
+Title = Annotated[str, Field(max_length=MAX_TITLE_LENGTH, pattern=TITLE_PATTERN)]
+Description = Annotated[str, Field(max_length=MAX_DESCRIPTION_LENGTH, pattern=DESCRIPTION_PATTERN)]
+Venue = Annotated[str, Field(max_length=MAX_VENUE_LENGTH, pattern=TEXT_PATTERN)]
+
+
+def _iso_text(value: Any) -> Any:
+    """ISO 8601 text only: pydantic would also read a number as Unix time."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        raise ValueError("must be an ISO 8601 date and time with an offset")
+    return value
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+Capacity = Annotated[int, Field(strict=True, ge=1, le=MAX_CAPACITY), BeforeValidator(_integral)]
 
 
 class _Request(BaseModel):
@@ -36,17 +79,19 @@ class _Request(BaseModel):
 
 
 class EventCreate(_Request):
-    id: str | None = Field(
+    id: EventId | None = Field(
         default=None,
         description="Slug such as `ev_001`; generated when omitted.",
         examples=["ev_001"],
     )
-    title: str = Field(examples=["Jazz Festival 2025"])
-    description: str = Field(default="", examples=["Annual jazz festival"])
-    venue: str = Field(default="", examples=["Parc de la Villette, Paris"])
-    starts_at: AwareDatetime = Field(examples=["2030-07-01T20:00:00+02:00"])
-    ends_at: AwareDatetime = Field(examples=["2030-07-02T01:00:00+02:00"])
-    capacity: WholeNumber = Field(description="Seats on offer, at least 1.", examples=[500])
+    title: Title = Field(examples=["Jazz Festival 2030"])
+    description: Description = Field(default="", examples=["Annual jazz festival"])
+    venue: Venue = Field(default="", examples=["Parc de la Villette, Paris"])
+    starts_at: IsoDateTime = Field(examples=["2030-07-01T20:00:00+02:00"])
+    ends_at: IsoDateTime = Field(
+        description="After starts_at", examples=["2030-07-02T01:00:00+02:00"]
+    )
+    capacity: Capacity = Field(description="Seats on offer.", examples=[500])
     ticket_product_code: str | None = Field(
         default=None,
         max_length=MAX_PRODUCT_CODE_LENGTH,
@@ -64,12 +109,14 @@ class EventCreate(_Request):
 class EventUpdate(_Request):
     """Partial update: omitted fields stay as they are; ``null`` is refused."""
 
-    title: str | None = None
-    description: str | None = None
-    venue: str | None = None
-    capacity: WholeNumber | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra=partial_update_schema)
+
+    title: Title | None = None
+    description: Description | None = None
+    venue: Venue | None = None
+    capacity: Capacity | None = None
+    starts_at: IsoDateTime | None = None
+    ends_at: IsoDateTime | None = None
 
     @model_validator(mode="after")
     def _no_explicit_nulls(self) -> Self:
@@ -85,8 +132,10 @@ class EventUpdate(_Request):
 
 
 class RegistrationCreate(_Request):
-    attendee_email: str = Field(examples=["ann@example.org"])
-    seats: WholeNumber = Field(default=1, examples=[2])
+    attendee_email: str = Field(
+        max_length=MAX_EMAIL_LENGTH, pattern=EMAIL_PATTERN, examples=["ann@example.org"]
+    )
+    seats: Capacity = Field(default=1, examples=[2])
 
 
 class EventListParams(_Request):
@@ -94,22 +143,33 @@ class EventListParams(_Request):
 
     status: EventStatus | None = None
     upcoming: bool = Field(default=False, description="Only events that have not started.")
-    starts_from: AwareDatetime | None = Field(default=None, description="starts_at >= this")
-    starts_before: AwareDatetime | None = Field(default=None, description="starts_at < this")
-    order_by: str = Field(
-        default="starts_at", description="starts_at, ends_at, title, capacity or status; '-' = desc"
+    starts_from: IsoDateTime | None = Field(default=None, description="starts_at >= this")
+    starts_before: IsoDateTime | None = Field(default=None, description="starts_at < this")
+    sort: str = Field(
+        default="starts_at",
+        max_length=20,
+        pattern=r"^-?(starts_at|ends_at|title|capacity|status)$",
+        description="One key among starts_at, ends_at, title, capacity, status; '-' = desc",
+        examples=["-starts_at"],
     )
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     offset: int = Field(
         default=0,
         ge=0,
         le=MAX_OFFSET,
-        description=f"At most {MAX_OFFSET:,}; page further with `after`",
+        description=f"At most {MAX_OFFSET:,}; page further with `cursor`",
     )
-    after: str | None = Field(default=None, description="`next_cursor` of the previous page")
+    cursor: str | None = Field(
+        default=None, max_length=2048, description="`next_cursor` of the previous page"
+    )
 
     def to_query(self) -> ListEvents:
-        return ListEvents(**self.model_dump())
+        values = self.model_dump(exclude={"sort", "cursor"})
+        return ListEvents(**values, order_by=self.sort, after=self.cursor)
+
+
+# The list query's own names for the parameters this API calls otherwise.
+QUERY_PARAMETER_NAMES = {"order_by": "sort", "after": "cursor"}
 
 
 class RegistrationOut(BaseModel):

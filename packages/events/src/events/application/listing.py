@@ -51,7 +51,7 @@ class ListEvents:
         ordering = Ordering.parse(self.order_by)
         if ordering.field not in SORTABLE:
             raise InvalidQuery(
-                f"cannot sort by {self.order_by!r}; use one of {sorted(SORTABLE)} "
+                f"cannot sort by that key; use one of {sorted(SORTABLE)} "
                 "(prefix '-' for descending)",
                 field="order_by",
             )

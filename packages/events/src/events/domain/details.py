@@ -67,7 +67,7 @@ def validate_venue(value: str) -> str:
 def validate_capacity(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CAPACITY:
         raise DomainRuleViolation(
-            f"capacity must be a whole number between 1 and {MAX_CAPACITY} (got {value!r})",
+            f"capacity must be a whole number between 1 and {MAX_CAPACITY}",
             field="capacity",
         )
     return value

@@ -33,7 +33,7 @@ def validate_event_id(value: str) -> str:
     if not is_event_id(value):
         raise DomainRuleViolation(
             f"event id must be 1-{MAX_ID_LENGTH} lowercase letters, digits, '_' or '-', "
-            f"starting with a letter or digit (got {value!r})",
+            "starting with a letter or digit",
             field="id",
         )
     return value

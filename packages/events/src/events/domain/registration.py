@@ -31,7 +31,7 @@ def normalize_email(value: str) -> str:
         or has_control_characters(email)
     ):
         raise DomainRuleViolation(
-            f"attendee_email must be a valid email address (got {value!r})",
+            "attendee_email must be a valid email address",
             field="attendee_email",
         )
     return email
@@ -39,9 +39,7 @@ def normalize_email(value: str) -> str:
 
 def validate_seats(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise DomainRuleViolation(
-            f"seats must be a positive whole number (got {value!r})", field="seats"
-        )
+        raise DomainRuleViolation("seats must be a positive whole number", field="seats")
     return value
 
 

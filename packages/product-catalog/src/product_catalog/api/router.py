@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from product_catalog.api.schemas import (
+    CODE_PATTERN,
     ProductCreate,
     ProductListParams,
     ProductPageResponse,
@@ -29,20 +30,30 @@ from product_catalog.application import (
     ProductView,
 )
 from shared_infrastructure.domain import InvalidQuery
-from shared_infrastructure.web.etag import etag, expected_version, matches_if_none_match
+from shared_infrastructure.web.etag import IfMatch, etag, if_match, matches_if_none_match
 
 ServiceDependency = Callable[..., Any]
 """A FastAPI dependency (function, async function or generator) giving a
 ``ProductService``; how it reaches the database is the caller's business."""
 
-ExpectedVersion = Annotated[int | None, Depends(expected_version)]
-IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
+IfMatchCondition = Annotated[IfMatch, Depends(if_match)]
+IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=1024)]
 
 
 def create_router(service_dependency: ServiceDependency) -> APIRouter:
     """The ``/products`` routes, bound to the given service dependency."""
     Service = Annotated[ProductService, Depends(service_dependency)]
     router = APIRouter(prefix="/products", tags=["products"])
+
+    async def expected_version(
+        product_id: UUID, service: Service, condition: IfMatchCondition
+    ) -> int | None:
+        async def current() -> int:
+            return (await service.get(product_id)).version
+
+        return await condition.expected_version(current)
+
+    ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 
     @router.post(
         "",
@@ -94,7 +105,10 @@ def create_router(service_dependency: ServiceDependency) -> APIRouter:
         responses={304: {"description": "Not modified"}, **error_responses(404, 422)},
     )
     async def get_product_by_code(
-        code: str, service: Service, response: Response, if_none_match: IfNoneMatch = None
+        code: Annotated[str, Path(pattern=CODE_PATTERN)],
+        service: Service,
+        response: Response,
+        if_none_match: IfNoneMatch = None,
     ) -> Any:
         return _conditional(await service.get_by_code(code), response, if_none_match)
 

@@ -8,34 +8,122 @@ and answer with the same error shape whatever the entry point.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, WithJsonSchema, model_validator
 
 from product_catalog.application import MAX_LIMIT, MAX_OFFSET, ProductPage, ProductView
-from product_catalog.domain import ProductStatus
+from product_catalog.domain import (
+    DESCRIPTION_MAX_LENGTH,
+    MINOR_UNITS,
+    NAME_MAX_LENGTH,
+    PRICE_MAX,
+    ProductStatus,
+)
+from shared_infrastructure.web.openapi import partial_update_schema
+
+CODE_PATTERN = r"^[A-Z]{2,10}[0-9]{3,10}$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+_SORT_KEY = r"-?(code|name|price|status)"
+SORT_PATTERN = rf"^{_SORT_KEY}(,{_SORT_KEY})*$"
+# No control characters (the domain refuses them); a name is not blank.
+NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+DESCRIPTION_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+_STEPS = {0: 1, 1: 0.1, 2: 0.01}
+_AMOUNT_PATTERNS = {
+    0: r"^[0-9]{1,10}$",
+    1: r"^[0-9]{1,10}(\.[0-9])?$",
+    2: r"^[0-9]{1,10}(\.[0-9]{1,2})?$",
+}
+
+
+def _places(currency: str) -> int:
+    units = MINOR_UNITS[currency]
+    return 2 if units is None else min(units, 2)
+
+
+def _price_schema() -> dict[str, Any]:
+    """Amount and currency as JSON Schema can state them: the currency one
+    of ISO 4217, the amount a decimal string with no more places than the
+    currency has (and at most 2)."""
+    by_places: dict[int, list[str]] = {0: [], 1: [], 2: []}
+    for currency in sorted(MINOR_UNITS):
+        by_places[_places(currency)].append(currency)
+    return {
+        "allOf": [
+            {
+                "if": {"properties": {"currency": {"enum": currencies}}},
+                "then": {
+                    "properties": {
+                        "amount": {
+                            "pattern": _AMOUNT_PATTERNS[places],
+                            "multipleOf": _STEPS[places],
+                        }
+                    }
+                },
+            }
+            for places, currencies in by_places.items()
+            if places < 2 and currencies
+        ]
+    }
+
+
+Amount = Annotated[
+    Decimal,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": _AMOUNT_PATTERNS[2]},
+                {"type": "number", "minimum": 0, "maximum": 9999999999.99, "multipleOf": 0.01},
+            ],
+            "description": "A decimal string (exact); a JSON number is accepted too",
+            "examples": ["19.99"],
+        },
+        mode="validation",
+    ),
+]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH, pattern=NAME_PATTERN)]
+Description = Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH, pattern=DESCRIPTION_PATTERN)]
+PriceBound = Annotated[
+    Decimal | None,
+    Field(ge=0, le=PRICE_MAX, decimal_places=2, allow_inf_nan=False),
+    WithJsonSchema({"type": "string", "pattern": _AMOUNT_PATTERNS[2]}, mode="validation"),
+]
 
 
 class Price(BaseModel):
     """Money as an exact decimal; responses send the amount as a string so
     no client parses it into a binary float by accident."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_price_schema())
 
-    amount: Decimal = Field(examples=["19.99"])
-    currency: str = Field(description="ISO 4217 code", examples=["EUR"])
+    amount: Amount = Field(
+        ge=0,
+        le=PRICE_MAX,
+        decimal_places=2,
+        allow_inf_nan=False,
+        description="At most 2 decimal places, and no more than the currency's minor units",
+        examples=["19.99"],
+    )
+    currency: str = Field(
+        pattern=CURRENCY_PATTERN,
+        json_schema_extra={"enum": list[JsonValue](sorted(MINOR_UNITS))},
+        description="ISO 4217 code",
+        examples=["EUR"],
+    )
 
 
 class ProductCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(
+        pattern=CODE_PATTERN,
         description="2-10 capital letters then 3-10 digits; unique, never reused",
         examples=["PROD001"],
     )
-    name: str = Field(examples=["Espresso machine"])
-    description: str = ""
+    name: Name = Field(examples=["Espresso machine"])
+    description: Description = ""
     price: Price
 
 
@@ -43,10 +131,10 @@ class ProductUpdate(BaseModel):
     """Fields left out keep their value; ``code`` and ``status`` cannot be
     set here (status changes through activate/discontinue)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=partial_update_schema)
 
-    name: str | None = None
-    description: str | None = None
+    name: Name | None = None
+    description: Description | None = None
     price: Price | None = None
 
     @model_validator(mode="after")
@@ -111,11 +199,18 @@ class ProductListParams(BaseModel):
     name: str | None = Field(
         None, max_length=200, description="Case-insensitive substring of the name"
     )
-    min_price: Decimal | None = Field(None, description="Inclusive lower bound of the amount")
-    max_price: Decimal | None = Field(None, description="Inclusive upper bound of the amount")
-    currency: str | None = Field(None, description="ISO 4217 code the price must be in")
+    min_price: PriceBound = Field(None, description="Inclusive lower bound of the amount")
+    max_price: PriceBound = Field(None, description="Inclusive upper bound of the amount")
+    currency: str | None = Field(
+        None,
+        pattern=CURRENCY_PATTERN,
+        json_schema_extra={"enum": list[JsonValue](sorted(MINOR_UNITS))},
+        description="ISO 4217 code the price must be in",
+    )
     sort: str = Field(
         "code",
+        max_length=100,
+        pattern=SORT_PATTERN,
         description="Comma-separated keys among code, name, price, status; '-' for descending",
         examples=["-price,name"],
     )
@@ -126,7 +221,9 @@ class ProductListParams(BaseModel):
         le=MAX_OFFSET,
         description=f"At most {MAX_OFFSET:,}; page further with `cursor`",
     )
-    cursor: str | None = Field(None, description="`next_cursor` of the previous page")
+    cursor: str | None = Field(
+        None, max_length=2048, description="`next_cursor` of the previous page"
+    )
 
     def sort_keys(self) -> list[str]:
         return [key.strip() for key in self.sort.split(",") if key.strip()]

@@ -57,7 +57,7 @@ class ProductListQuery:
             raise InvalidQuery("name must not contain control characters", field="name")
         if self.currency is not None and not is_currency_code(self.currency):
             raise InvalidQuery(
-                f"currency {self.currency!r} is not an ISO 4217 code in use (e.g. 'EUR')",
+                "currency is not an ISO 4217 code in use (e.g. 'EUR')",
                 field="currency",
             )
         if (
@@ -94,5 +94,5 @@ def _ordering(key: str) -> Ordering:
     field = SORT_FIELDS.get(ordering.field)
     if field is None:
         allowed = ", ".join(sorted(SORT_FIELDS))
-        raise InvalidQuery(f"cannot sort by {key!r}; use one of {allowed}", field="sort")
+        raise InvalidQuery(f"cannot sort by that key; use one of {allowed}", field="sort")
     return Ordering(field, ordering.descending)

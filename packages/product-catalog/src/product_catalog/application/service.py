@@ -98,7 +98,7 @@ class ProductService:
                 except Conflict as error:
                     if error.field != "code" or isinstance(error, ConcurrencyConflict):
                         raise
-                    raise DuplicateProductCode(code, **error.context) from error
+                    raise DuplicateProductCode(code) from error
                 return ProductView.of(product)
 
         return await retry_on_conflict(add)

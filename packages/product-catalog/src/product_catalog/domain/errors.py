@@ -6,7 +6,6 @@ duplicate -> 409, missing -> 404); ``field`` tells a client what to fix.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from shared_infrastructure.domain import Conflict, DomainRuleViolation, NotFound
@@ -15,7 +14,7 @@ from shared_infrastructure.domain import Conflict, DomainRuleViolation, NotFound
 class InvalidProductCode(DomainRuleViolation):
     def __init__(self, code: object) -> None:
         super().__init__(
-            f"product code {code!r} must be 2 to 10 capital letters followed by "
+            "product code must be 2 to 10 capital letters followed by "
             "3 to 10 digits, e.g. 'PROD001'",
             field="code",
         )
@@ -60,12 +59,8 @@ class PriceChangeNotAllowed(Conflict):
 
 
 class DuplicateProductCode(Conflict):
-    """``context``: what the store said, e.g. the violated ``constraint``."""
-
-    def __init__(self, code: str, **context: Any) -> None:
-        context.pop("field", None)
-        context["code"] = code
-        super().__init__(f"product code {code!r} is already in use", field="code", **context)
+    def __init__(self, code: str) -> None:
+        super().__init__("this product code is already in use", field="code", code=code)
 
 
 class ProductNotFound(NotFound):

@@ -47,7 +47,7 @@ class Money:
 def _valid_currency(currency: object) -> str:
     if not is_currency_code(currency):
         raise InvalidMoney(
-            f"currency {currency!r} is not an ISO 4217 code in use (e.g. 'EUR', 'USD')",
+            "currency is not an ISO 4217 code in use (e.g. 'EUR', 'USD')",
             field="currency",
         )
     return currency
@@ -61,11 +61,11 @@ def _valid_amount(amount: object, currency: str) -> Decimal:
     try:
         value = Decimal(amount.strip() if isinstance(amount, str) else amount)
     except InvalidOperation:
-        raise InvalidMoney(f"amount {amount!r} is not a number", field="amount") from None
+        raise InvalidMoney("amount is not a number", field="amount") from None
     if not value.is_finite():
-        raise InvalidMoney(f"amount {amount!r} is not a finite number", field="amount")
+        raise InvalidMoney("amount is not a finite number", field="amount")
     if value != 0 and value.adjusted() >= _MAX_INTEGER_DIGITS:
-        raise InvalidMoney(f"amount {amount!r} is too large", field="amount")
+        raise InvalidMoney("amount is too large", field="amount")
     if value.is_zero():
         value = value.copy_abs()
     minor_units = MINOR_UNITS[currency]
@@ -74,7 +74,7 @@ def _valid_amount(amount: object, currency: str) -> Decimal:
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > minor_units:
         raise InvalidMoney(
-            f"{currency} amounts have at most {minor_units} decimal places, got {amount}",
+            f"{currency} amounts have at most {minor_units} decimal places",
             field="amount",
         )
     return value.quantize(Decimal(1).scaleb(-minor_units))

@@ -198,11 +198,9 @@ def _valid_description(description: str) -> str:
 
 def _valid_price(price: Money) -> Money:
     if price.is_negative():
-        raise InvalidPrice(f"price must not be negative, got {price}")
+        raise InvalidPrice("price must not be negative")
     if price.decimal_places > PRICE_MAX_DECIMAL_PLACES:
-        raise InvalidPrice(
-            f"prices have at most {PRICE_MAX_DECIMAL_PLACES} decimal places, got {price}"
-        )
+        raise InvalidPrice(f"prices have at most {PRICE_MAX_DECIMAL_PLACES} decimal places")
     if price.amount > PRICE_MAX:
-        raise InvalidPrice(f"price must be at most {PRICE_MAX}, got {price}")
+        raise InvalidPrice(f"price must be at most {PRICE_MAX}")
     return price

@@ -123,6 +123,10 @@ class Settings(BaseSettings):
                 raise ValueError(f"unknown time zone {value!r} (e.g. UTC, Europe/Paris)") from error
         return value
 
+    max_request_body_bytes: int = Field(
+        1024 * 1024, ge=1, validation_alias=_alias("max_request_body_bytes")
+    )
+
     @field_validator("database_url", mode="after")
     @classmethod
     def _check_url(cls, value: str) -> str:

@@ -156,9 +156,7 @@ def check_kind(field: str, value: Any, expected: Any) -> None:
     field holds) are of different, known families."""
     given, wanted = value_kind(value), value_kind(expected)
     if given is not None and wanted is not None and given != wanted:
-        raise InvalidQuery(
-            f"{field!r}: {value!r} is not a valid value (expected {wanted})", field=field
-        )
+        raise InvalidQuery(f"{field!r} is not a valid value (expected {wanted})", field=field)
 
 
 def escape_like(text: str, escape: str = LIKE_ESCAPE) -> str:

@@ -79,7 +79,7 @@ def _checked(column: InstrumentedAttribute[Any], item: Filter, value: Any, many:
         checked = [coerce(v) for v in values]
     except BadValue as error:
         raise InvalidQuery(
-            f"{item.field!r}: {error.value!r} is not a valid value (expected {error.expected})",
+            f"{item.field!r} is not a valid value (expected {error.expected})",
             field=item.field,
         ) from None
     if not isinstance(column.type, SAEnum):

@@ -1,18 +1,18 @@
-"""One JSON error shape for every error, and the handlers that produce it.
+"""Every error answered as RFC 9457 problem details, and the handlers
+that do it.
 
-``{"error": {"type", "message", "details", "request_id"}}``, whatever
-failed: a domain rule, a constraint, a malformed request, an unreachable
-database or a bug. Responses carry what the client can act on (the field,
-the constraint) and never a stack trace, SQL, or the raw input that failed
-validation (it may be a password). Every 5xx is logged with the request id.
+:func:`describe_error` maps any exception to a :class:`Problem` (pure);
+the handlers and the session middleware's failed commit answer with
+:func:`response_for_exception`. The same situation has the same problem
+type in every context: a duplicate is ``conflict`` whether the domain saw
+it or a unique constraint did. Answers never carry a stack trace, SQL, a
+constraint name or the raw input that failed (it may be a password);
+every 5xx is logged with the request id, driver text included.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass, field
-from http import HTTPStatus
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match
 from starlette.types import Scope
 
 from shared_infrastructure.database.base import Base
@@ -39,12 +40,34 @@ from shared_infrastructure.domain.errors import (
     VersionMismatch,
 )
 from shared_infrastructure.domain.query import InvalidQuery
+from shared_infrastructure.web.problem import (
+    BAD_REQUEST,
+    CONCURRENCY_CONFLICT,
+    CONFLICT,
+    INTERNAL_ERROR,
+    NOT_FOUND,
+    PRECONDITION_FAILED,
+    PROBLEM_MEDIA_TYPE,
+    SERVICE_UNAVAILABLE,
+    VALIDATION_ERROR,
+    FieldLocation,
+    FieldProblem,
+    Problem,
+    problem_body,
+    problem_type_for_status,
+)
 from shared_infrastructure.web.request_id import REQUEST_ID_HEADER, request_id_from_scope
 
 logger = logging.getLogger("shared_infrastructure.web")
 
 RETRY_AFTER_SECONDS = 5
 GENERIC_MESSAGE = "an unexpected error occurred"
+_LOCATIONS: dict[str, FieldLocation] = {
+    "body": "body",
+    "query": "query",
+    "path": "path",
+    "header": "header",
+}
 
 # Exception classes the handler is installed for (the last one catches the rest).
 HANDLED = (
@@ -59,103 +82,106 @@ HANDLED = (
 )
 
 
-@dataclass(frozen=True)
-class ErrorInfo:
-    """What a response says about one error."""
-
-    status: int
-    type: str
-    message: str
-    details: dict[str, Any] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_MEDIA_TYPE
 
 
-def _json_safe(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_json_safe(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): _json_safe(item) for key, item in value.items()}
-    return str(value)
-
-
-def _context(error: DomainError) -> dict[str, Any]:
-    return {key: _json_safe(value) for key, value in error.context.items() if value is not None}
-
-
-def _status_type(status: int) -> str:
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        return "http_error"
-    return re.sub(r"[^a-z0-9]+", "_", phrase.lower()).strip("_")
-
-
-def _http_error(error: StarletteHTTPException) -> ErrorInfo:
-    details: dict[str, Any] = {}
-    if isinstance(error.detail, str):
-        message = error.detail
-    else:
-        message = _status_type(error.status_code).replace("_", " ")
-        details = {"detail": _json_safe(error.detail)}
-    return ErrorInfo(
-        error.status_code,
-        _status_type(error.status_code),
-        message,
-        details,
-        dict(error.headers or {}),
+def _http_error(error: StarletteHTTPException) -> Problem:
+    kind = problem_type_for_status(error.status_code)
+    detail = error.detail if isinstance(error.detail, str) else kind.title
+    return Problem(
+        kind, detail, headers=dict(error.headers or {}), status_override=error.status_code
     )
 
 
-def _validation_error(error: RequestValidationError) -> ErrorInfo:
-    # loc/msg/type only: "input" and "ctx" may echo what was sent (secrets).
-    problems = [
-        {
-            "loc": [_json_safe(part) for part in item.get("loc", ())],
-            "msg": str(item.get("msg", "")),
-            "type": str(item.get("type", "")),
-        }
-        for item in error.errors()
-    ]
-    return ErrorInfo(422, "validation_error", "the request is invalid", {"errors": problems})
-
-
-def _integrity_conflict(error: IntegrityConflict) -> ErrorInfo:
-    details = {
-        "constraint": error.constraint,
-        "table": error.table,
-        "field": error.field,
-        "columns": list(error.columns),
-        "kind": error.kind,
-    }
-    return ErrorInfo(409, "integrity_conflict", error.message, details)
-
-
-def _unavailable(message: str) -> ErrorInfo:
-    return ErrorInfo(
-        503, "service_unavailable", message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+def _field_problem(item: Any) -> FieldProblem:
+    loc = [str(part) for part in item.get("loc", ())]
+    location = _LOCATIONS.get(loc[0]) if loc else None
+    path = loc[1:] if location else loc
+    # msg/type only: "input" and "ctx" may echo what was sent (secrets).
+    return FieldProblem(
+        field=".".join(path) or (location or "request"),
+        detail=str(item.get("msg", "invalid value")),
+        location=location,
+        code=str(item.get("type", "invalid")),
     )
 
 
-def _domain_error(error: DomainError) -> ErrorInfo:
+def _validation_error(error: RequestValidationError) -> Problem:
+    items = list(error.errors())
+    if any(item.get("type") == "json_invalid" for item in items):
+        return Problem(BAD_REQUEST, "the body is not valid JSON")
+    # dict: in order, once each (a path parameter shared by the endpoint and
+    # a dependency is validated twice)
+    problems = tuple(dict.fromkeys(_field_problem(item) for item in items))
+    return Problem(VALIDATION_ERROR, "the request is invalid", problems)
+
+
+def _integrity_conflict(error: IntegrityConflict) -> Problem:
+    field = error.field or "request"
+    message = {
+        "unique": f"{field} is already in use",
+        "foreign_key": f"{field} refers to something that does not exist",
+        "not_null": f"{field} is required",
+        "check": f"{field} breaks a rule of the data",
+    }.get(error.kind, "the write conflicts with the stored data")
+    code = {"unique": "duplicate", "foreign_key": "unknown_reference"}.get(error.kind, error.kind)
+    return Problem(CONFLICT, message, (FieldProblem(field, message, None, code),))
+
+
+def _field_of(error: DomainError) -> str | None:
+    value = error.context.get("field")
+    return str(value) if value else None
+
+
+def _domain_error(error: DomainError) -> Problem:
     if isinstance(error, VersionMismatch):
-        return ErrorInfo(412, "precondition_failed", error.message, _context(error))
+        return Problem(PRECONDITION_FAILED, error.message)
     if isinstance(error, ConcurrencyConflict):
-        return ErrorInfo(409, "concurrency_conflict", error.message, _context(error))
+        return Problem(CONCURRENCY_CONFLICT, error.message)
     if isinstance(error, IntegrityConflict):
         return _integrity_conflict(error)
+    field = _field_of(error)
     if isinstance(error, NotFound):
-        return ErrorInfo(404, "not_found", error.message, _context(error))
+        return Problem(NOT_FOUND, error.message)
     if isinstance(error, Conflict):
-        return ErrorInfo(409, "conflict", error.message, _context(error))
+        fields = (FieldProblem(field, error.message, None, "conflict"),) if field else ()
+        return Problem(CONFLICT, error.message, fields)
     if isinstance(error, DomainRuleViolation):
-        return ErrorInfo(422, "rule_violation", error.message, _context(error))
-    return ErrorInfo(400, "domain_error", error.message, _context(error))
+        problem = FieldProblem(field or "request", error.message, None, "rule_violation")
+        return Problem(VALIDATION_ERROR, error.message, (problem,))
+    return Problem(BAD_REQUEST, error.message)
 
 
-def describe_error(error: BaseException) -> ErrorInfo:
-    """Map any exception to status, type, message and details (pure)."""
+def _unavailable(message: str) -> Problem:
+    return Problem(SERVICE_UNAVAILABLE, message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+_UNDEFINED_TABLE_PG = "42P01"
+_UNDEFINED_TABLE_MYSQL = 1146
+
+
+def _schema_missing(error: BaseException) -> bool:
+    """The database answers but holds no schema (never migrated, or a
+    fresh empty file): the service cannot serve, a 503, not a bug."""
+    orig = getattr(error, "orig", None)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        if candidate is None:
+            continue
+        if getattr(candidate, "sqlstate", None) == _UNDEFINED_TABLE_PG:
+            return True
+        args = getattr(candidate, "args", ())
+        if args and args[0] == _UNDEFINED_TABLE_MYSQL:
+            return True
+        if getattr(candidate, "sqlite_errorname", None) == "SQLITE_ERROR" and str(
+            candidate
+        ).startswith("no such table"):
+            return True
+    return False
+
+
+def describe_error(error: BaseException) -> Problem:
+    """Map any exception to the problem it answers with (pure)."""
     if isinstance(error, StarletteHTTPException):
         return _http_error(error)
     if isinstance(error, RequestValidationError):
@@ -163,48 +189,80 @@ def describe_error(error: BaseException) -> ErrorInfo:
     if isinstance(error, DomainError):
         return _domain_error(error)
     if isinstance(error, InvalidQuery):
-        details = {"field": error.field} if error.field else {}
-        return ErrorInfo(422, "invalid_query", error.message, details)
+        field = FieldProblem(error.field or "query", error.message, "query", "invalid_query")
+        return Problem(VALIDATION_ERROR, error.message, (field,))
     if isinstance(error, DatabaseUnavailable):
         return _unavailable(error.message)
+    if isinstance(error, DatabaseError) and _schema_missing(error.original or error):
+        return _unavailable("the database is not ready (its schema is missing)")
     if isinstance(error, sa_exc.SQLAlchemyError | ConnectionError):
+        if _schema_missing(error):
+            return _unavailable("the database is not ready (its schema is missing)")
         translated = translate_error(error, metadata=Base.metadata)
         if translated is not error:
             return describe_error(translated)
-    return ErrorInfo(500, "internal_error", GENERIC_MESSAGE)
+    return Problem(INTERNAL_ERROR, GENERIC_MESSAGE)
 
 
-def error_body(info: ErrorInfo, request_id: str | None) -> dict[str, Any]:
-    return {
-        "error": {
-            "type": info.type,
-            "message": info.message,
-            "details": info.details,
-            "request_id": request_id,
-        }
-    }
-
-
-def error_response(info: ErrorInfo, request_id: str | None = None) -> JSONResponse:
-    headers = dict(info.headers)
+def problem_response(
+    problem: Problem, *, instance: str | None = None, request_id: str | None = None
+) -> ProblemResponse:
+    headers = dict(problem.headers)
     if request_id:
         headers[REQUEST_ID_HEADER] = request_id
-    return JSONResponse(error_body(info, request_id), status_code=info.status, headers=headers)
+    body = problem_body(problem, instance=instance, request_id=request_id)
+    return ProblemResponse(body, status_code=problem.status, headers=headers)
 
 
-def _log(info: ErrorInfo, error: BaseException, request_id: str | None) -> None:
-    if info.status == 503:
-        logger.warning("503 %s (request_id=%s): %s", info.type, request_id, error, exc_info=error)
-    elif info.status >= 500:
-        logger.error("%s %s (request_id=%s)", info.status, info.type, request_id, exc_info=error)
+def _log(problem: Problem, error: BaseException, request_id: str | None) -> None:
+    if problem.status == 503:
+        logger.warning(
+            "503 %s (request_id=%s): %s", problem.type.slug, request_id, error, exc_info=error
+        )
+    elif problem.status >= 500:
+        logger.error(
+            "%s %s (request_id=%s)", problem.status, problem.type.slug, request_id, exc_info=error
+        )
 
 
-def response_for_exception(error: BaseException, scope: Scope) -> JSONResponse:
-    """The error response for ``error`` raised while serving ``scope``, logged."""
-    info = describe_error(error)
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(scope: Scope) -> list[str]:
+    """Every method some route of the app accepts on the scope's path
+    (Starlette's 405 names only the first route that matched the path).
+    Each method is asked of the routes through ``matches``, the one API
+    every route (included routers too) answers."""
+    router = getattr(scope.get("app"), "router", None)
+    routes = list(getattr(router, "routes", ()))
+    methods = {
+        method
+        for method in _METHODS
+        if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in routes)
+    }
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+def response_for_exception(error: BaseException, scope: Scope) -> ProblemResponse:
+    """The problem response for ``error`` raised while serving ``scope``, logged."""
+    problem = describe_error(error)
+    if problem.status == 405:
+        methods = allowed_methods(scope)
+        if methods:
+            problem = Problem(
+                problem.type,
+                problem.detail,
+                headers={**problem.headers, "Allow": ", ".join(methods)},
+                status_override=405,
+            )
     request_id = request_id_from_scope(scope)
-    _log(info, error, request_id)
-    return error_response(info, request_id)
+    _log(problem, error, request_id)
+    path = scope.get("path")
+    return problem_response(
+        problem, instance=path if isinstance(path, str) else None, request_id=request_id
+    )
 
 
 async def handle_exception(request: Request, exc: Exception) -> Response:

@@ -5,12 +5,15 @@ load balancer or orchestrator takes the instance out of rotation).
 Both answer ``HEAD`` like ``GET`` (same checks, status and headers, no
 body), for probes that ask with ``HEAD``.
 
-The body is a health report in both cases, not the error shape: probes
+The body is a health report in both cases, not problem details: probes
 and dashboards read the same fields whether the check passed or failed.
+A failure is told by a stable ``reason`` code (``timeout``,
+``unreachable``); the driver's text (host, port, user) goes to the log.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,6 +31,8 @@ from shared_infrastructure.database.health import (
     get_database_info,
 )
 from shared_infrastructure.web.errors import RETRY_AFTER_SECONDS
+
+logger = logging.getLogger("shared_infrastructure.web")
 
 HealthTarget = AsyncDatabase | AsyncEngine
 HealthProvider = HealthTarget | Callable[[], HealthTarget]
@@ -61,11 +66,14 @@ def create_health_router(
     async def database_report() -> JSONResponse:
         target = _resolve(database_provider)
         report = await check_database_health(target, time_limit=time_limit)
+        error = report.pop("error", None)
         body: dict[str, Any] = {
             "status": "healthy" if report["healthy"] else "unhealthy",
+            "reason": None if report["healthy"] else _reason(error),
             **report,
         }
         if not report["healthy"]:
+            logger.warning("database health check failed: %s", error)
             headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
             return JSONResponse(jsonable_encoder(body), status_code=503, headers=headers)
         body["database"] = await get_database_info(target, time_limit=time_limit)
@@ -96,6 +104,10 @@ def create_health_router(
         return _without_body(await database_report())
 
     return router
+
+
+def _reason(error: object) -> str:
+    return "timeout" if str(error).startswith("TimeoutError") else "unreachable"
 
 
 def _without_body(response: Response) -> Response:

@@ -31,5 +31,8 @@ def error(
 
 def error_from_exception(exception: BaseException) -> JSONResponse:
     """The status and message the exception handlers would answer with."""
-    info = describe_error(exception)
-    return error(info.message, info.status, {"type": info.type, **info.details})
+    problem = describe_error(exception)
+    details: dict[str, Any] = {"type": problem.type.slug}
+    if problem.errors:
+        details["errors"] = [field.to_json() for field in problem.errors]
+    return error(problem.detail, problem.status, details)

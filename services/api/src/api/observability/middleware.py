@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.observability.metrics import UNMATCHED_ROUTE, HttpMetrics, method_label
 from shared_infrastructure.web import describe_error
+from shared_infrastructure.web.problem import PROBLEM_TYPE_PREFIX
 from shared_infrastructure.web.request_id import request_id_from_scope
 
 ACCESS_LOGGER = "api.access"
@@ -49,8 +50,8 @@ def route_template(scope: Scope, routes: Sequence[BaseRoute] = ()) -> str:
 
 
 def error_type_from_body(body: bytes, status: int) -> str:
-    """``error.type`` of the service's error shape, else ``type`` (problem
-    details), else ``http_<status>``."""
+    """The problem type's slug (``/problems/not-found`` -> ``not-found``),
+    else ``http_<status>``."""
     fallback = f"http_{status}"
     try:
         document = json.loads(body)
@@ -58,8 +59,9 @@ def error_type_from_body(body: bytes, status: int) -> str:
         return fallback
     if not isinstance(document, dict):
         return fallback
-    error = document.get("error")
-    candidate: Any = error.get("type") if isinstance(error, dict) else document.get("type")
+    candidate: Any = document.get("type")
+    if isinstance(candidate, str):
+        candidate = candidate.removeprefix(PROBLEM_TYPE_PREFIX)
     if isinstance(candidate, str) and 0 < len(candidate) <= MAX_ERROR_TYPE_LENGTH:
         return candidate
     return fallback
@@ -109,7 +111,7 @@ class RequestTelemetryMiddleware:
         except Exception as error:
             # Starlette's outermost layer answers 500 (if nothing was sent yet)
             # with the type the error handlers give this error.
-            error_type = describe_error(error).type
+            error_type = describe_error(error).type.slug
             status = status or 500
             raise
         except asyncio.CancelledError:

@@ -72,6 +72,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from shared_infrastructure.database.repository.bounds import OutOfBounds, bounded
 from shared_infrastructure.database.repository.errors import (
     InvalidFilter,
     UnknownField,
@@ -341,10 +342,26 @@ def _enum(column_type: Enum) -> Coercer:
 
 def value_coercer(column: Attribute | ColumnElement[Any]) -> Coercer | None:
     """A function returning a value as the column's Python type (converting
-    unambiguous text) or raising :class:`BadValue`; ``None`` for types that
-    are not checked (JSON, binary, custom types...). ``None`` values are the
-    caller's business (``IS NULL``)."""
-    column_type: TypeEngine[Any] = column.type
+    unambiguous text) or raising :class:`BadValue`, also for a value the
+    column cannot hold (out of range, not finite, NUL, lone surrogate: see
+    :mod:`.bounds`); ``None`` for types that are not checked (JSON, binary,
+    custom types...). ``None`` values are the caller's business (``IS NULL``)."""
+    coerce = _type_coercer(column.type)
+    if coerce is None:
+        return None
+    column_type = column.type.impl if isinstance(column.type, UtcDateTime) else column.type
+    check = bounded(column_type, coerce)
+
+    def coerce_within_bounds(value: Any) -> Any:
+        try:
+            return check(value)
+        except OutOfBounds as error:
+            raise BadValue(value, error.expected) from None
+
+    return coerce_within_bounds
+
+
+def _type_coercer(column_type: TypeEngine[Any]) -> Coercer | None:
     if isinstance(column_type, UtcDateTime):
         return _datetime
     if isinstance(column_type, TypeDecorator):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
@@ -57,7 +59,7 @@ from shared_infrastructure.database.repository.lookups import (
     value_coercer,
 )
 from shared_infrastructure.database.repository.mapping import Attribute, ModelInfo
-from shared_infrastructure.database.types import utcnow
+from shared_infrastructure.database.types import UtcDateTime, utcnow
 from shared_infrastructure.domain.query import Cursor, Filter, InvalidQuery, Ordering
 
 #: Largest ``IN`` list put in one statement where ``= ANY`` is not used;
@@ -653,6 +655,34 @@ def encode_cursor(parts: Sequence[KeyPart], last: Any) -> str:
     return Cursor(tuple(_to_cursor_value(getattr(last, p.name)) for p in parts)).encode()
 
 
+def cursor_value_fits(column_type: Any, value: Any) -> bool:
+    """Whether a decoded cursor value has the family :func:`encode_cursor`
+    writes for the column: a ``5.5`` for an integer key, or a float for an
+    exact decimal, is a forged or foreign cursor, refused rather than
+    compared (integral text for an integer is still read, by the coercer)."""
+    if isinstance(column_type, UtcDateTime):
+        column_type = column_type.impl
+    if isinstance(column_type, Enum | TypeDecorator):
+        return True  # checked by the column's own coercer, if any
+    if isinstance(column_type, Boolean):
+        return isinstance(value, bool)
+    if isinstance(column_type, Integer):  # integral text is read by the coercer
+        return isinstance(value, int | str) and not isinstance(value, bool)
+    if isinstance(column_type, Numeric):
+        if column_type.asdecimal:
+            return isinstance(value, Decimal)
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(column_type, DateTime):
+        return isinstance(value, datetime)
+    if isinstance(column_type, Date):
+        return isinstance(value, date) and not isinstance(value, datetime)
+    if isinstance(column_type, Uuid):
+        return isinstance(value, uuid.UUID | str)
+    if isinstance(column_type, String):
+        return isinstance(value, str)
+    return True
+
+
 def decode_cursor(parts: Sequence[KeyPart], token: str) -> list[Any]:
     """Cursor values coerced back to the columns' Python types (the rules of
     filter values: a value of another type is refused before any SQL)."""
@@ -664,6 +694,8 @@ def decode_cursor(parts: Sequence[KeyPart], token: str) -> list[Any]:
                 if not part.nullable:
                     raise InvalidFilter("cursor does not match this ordering", field="after")
                 continue
+            if not cursor_value_fits(part.column.type, value):
+                raise InvalidFilter("malformed cursor", field="after")
             coerce = value_coercer(part.column)
             if coerce is not None:
                 values[index] = coerce(value)
