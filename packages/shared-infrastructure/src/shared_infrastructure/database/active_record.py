@@ -15,9 +15,8 @@ from typing import Any, Self, overload
 from sqlalchemy.orm import Mapped, Session, declared_attr, object_session, synonym
 
 from shared_infrastructure.database.base import Base
-from shared_infrastructure.database.defaults import get_database
+from shared_infrastructure.database.defaults import get_database, is_in_transaction
 from shared_infrastructure.database.errors import translate_error
-from shared_infrastructure.database.helpers import is_in_transaction
 from shared_infrastructure.database.mixins import SoftDeleteMixin, TimestampMixin
 
 

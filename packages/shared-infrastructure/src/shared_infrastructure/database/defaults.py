@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import overload
 
 from sqlalchemy import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
 
 from shared_infrastructure.config.settings import Settings, get_settings
 from shared_infrastructure.database.database import AsyncDatabase, Database
 from shared_infrastructure.database.engine import create_async_db_engine, create_sync_engine
+from shared_infrastructure.database.sessions import transaction_depth
 
 
 @dataclass
@@ -120,3 +123,15 @@ def use_default_databases(
         yield
     finally:
         _defaults.sync_database, _defaults.async_database = previous
+
+
+@overload
+def is_in_transaction() -> bool: ...
+@overload
+def is_in_transaction(session: Session | AsyncSession) -> bool: ...
+def is_in_transaction(session: Session | AsyncSession | None = None) -> bool:
+    """Inside a ``transaction()``/``savepoint()`` block: of ``session``, or
+    (without one) of either default database's current session."""
+    if session is None:
+        return any(database.is_in_transaction() for database in opened_default_databases())
+    return transaction_depth(session) > 0

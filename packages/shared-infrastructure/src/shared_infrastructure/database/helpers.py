@@ -30,7 +30,7 @@ from contextlib import (
     contextmanager,
 )
 from types import TracebackType
-from typing import Any, overload
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
@@ -39,7 +39,9 @@ from starlette.requests import HTTPConnection
 from shared_infrastructure.database.defaults import (
     get_async_database,
     get_database,
-    opened_default_databases,
+)
+from shared_infrastructure.database.defaults import (
+    is_in_transaction as is_in_transaction,  # re-exported: one of the helpers above
 )
 from shared_infrastructure.database.sessions import (
     async_savepoint_block,
@@ -47,7 +49,6 @@ from shared_infrastructure.database.sessions import (
     create_async_session_factory,
     savepoint_block,
     transaction_block,
-    transaction_depth,
 )
 
 #: FastAPI's exit stack of the endpoint call, closed before the response is sent.
@@ -259,15 +260,3 @@ def transaction(session: Session | AsyncSession | None = None) -> _Block:
 
 def savepoint(session: Session | AsyncSession | None = None) -> _Block:
     return _Block(session, savepoint=True)
-
-
-@overload
-def is_in_transaction() -> bool: ...
-@overload
-def is_in_transaction(session: Session | AsyncSession) -> bool: ...
-def is_in_transaction(session: Session | AsyncSession | None = None) -> bool:
-    """Inside a ``transaction()``/``savepoint()`` block: of ``session``, or
-    (without one) of either default database's current session."""
-    if session is None:
-        return any(database.is_in_transaction() for database in opened_default_databases())
-    return transaction_depth(session) > 0
