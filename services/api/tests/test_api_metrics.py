@@ -92,18 +92,18 @@ async def test_errors_are_counted_by_the_type_the_client_was_told(
     serve_app: ServeApp, product_json: ProductJson
 ) -> None:
     async with serve_app() as (_, client):
-        await client.get(f"/products/{uuid.uuid4()}")  # not_found
-        await client.get("/products/not-a-uuid")  # validation_error
+        await client.get(f"/products/{uuid.uuid4()}")  # not-found
+        await client.get("/products/not-a-uuid")  # validation-error
         await client.post("/products", json=product_json("OBS001"))
         await client.post("/products", json=product_json("OBS001"))  # conflict
-        await client.get("/probe/crash")  # an unhandled exception: internal_error
+        await client.get("/probe/crash")  # an unhandled exception: internal-error
         text = await scrape(client)
 
     errors = "http_errors_total"
-    assert value(text, errors, error_type="not_found") == 1
-    assert value(text, errors, error_type="validation_error") == 1
+    assert value(text, errors, error_type="not-found") == 1
+    assert value(text, errors, error_type="validation-error") == 1
     assert value(text, errors, error_type="conflict") == 1
-    assert value(text, errors, error_type="internal_error") == 1
+    assert value(text, errors, error_type="internal-error") == 1
     assert (
         value(
             text,
