@@ -7,9 +7,10 @@ or after ``max_attempts`` failures *parked* (``messaging_parked``: visible in
 durably accepted and the relay moves on. To keep each aggregate key in
 order, a consumer that has a message of some key parked parks the later
 messages of that key too (behind it) until the parked one is retried; other
-keys and other consumers keep flowing. The keys of a batch are delivered
-concurrently (``concurrency`` at a time), each key in order: a delivery
-waits for its own commit, so this is what throughput scales with.
+keys and other consumers keep flowing. On PostgreSQL and MariaDB the keys
+of a batch can be delivered concurrently (``concurrency`` at a time, default 1), each key
+in order: a delivery waits for its own commit, so this is what throughput
+scales with. SQLite (one writer) delivers them one after the other.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class InProcessPublisher:
         subscriptions: Sequence[Subscription],
         retry: RetryPolicy | None = None,
         *,
-        concurrency: int = 4,
+        concurrency: int = 1,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -66,7 +67,8 @@ class InProcessPublisher:
         self._subscriptions = tuple(subscriptions)
         self._inbox = Inbox(database)
         self.retry = retry or RetryPolicy()
-        self.concurrency = concurrency
+        # SQLite has one writer: concurrent deliveries would only queue on its lock.
+        self.concurrency = 1 if database.engine.dialect.name == "sqlite" else concurrency
 
     @property
     def subscriptions(self) -> tuple[Subscription, ...]:
