@@ -137,7 +137,7 @@ async def test_a_deferred_constraint_failing_at_commit_is_a_409(
     assert first.status_code == 201
     assert second.status_code == 409
     assert second.json()["type"] == "/problems/conflict"
-    assert [error["field"] for error in second.json()["errors"]] == ["name"]
+    assert [error["code"] for error in second.json()["errors"]] == ["duplicate"]
     assert name not in second.text
     assert count_products() == 1
 

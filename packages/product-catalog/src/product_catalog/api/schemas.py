@@ -197,7 +197,10 @@ class ProductListParams(BaseModel):
         default_factory=list, description="Repeat to match any of several statuses"
     )
     name: str | None = Field(
-        None, max_length=200, description="Case-insensitive substring of the name"
+        None,
+        max_length=200,
+        pattern=r"^[^\x00-\x1f\x7f-\x9f]*$",
+        description="Case-insensitive substring of the name (no control characters)",
     )
     min_price: PriceBound = Field(None, description="Inclusive lower bound of the amount")
     max_price: PriceBound = Field(None, description="Inclusive upper bound of the amount")
