@@ -18,7 +18,7 @@ from shared_infrastructure.messaging.records import OutboxRecord, ParkedRecord
 
 @pytest.fixture(autouse=True)
 def _keep_pytest_logging(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(api.cli, "configure_logging", lambda level="info": None)
+    monkeypatch.setattr(api.cli, "configure_logging", lambda *args, **kwargs: None)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
