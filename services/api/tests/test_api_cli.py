@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,16 @@ SUBPROCESS_SECONDS = 120
 def _keep_pytest_logging(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI configures logging for a terminal; not inside pytest."""
     monkeypatch.setattr(api.cli, "configure_logging", lambda *args, **kwargs: None)
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """``serve --workers N`` hands its settings to the worker processes through
+    the environment (``DATABASE_URL``...): undo that for the next test."""
+    saved = os.environ.copy()
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 def url_of(database: URL) -> str:
