@@ -149,7 +149,10 @@ def test_two_workers_add_up_in_every_scrape(fresh_database: URL, tmp_path: Path)
         scrapes = [client.get(f"{served.base_url}/metrics").text for _ in range(6)]
 
     assert statuses == {200}
-    assert sample(first, "db_pool_checked_out") == 0
+    # Checked out: whatever the outbox relays of the two workers hold right now.
+    checked_out = sample(first, "db_pool_checked_out")
+    assert checked_out is not None
+    assert 0 <= checked_out <= 2 * POOL_SIZE
     for text in scrapes:
         # Whichever worker answers, it reports both workers' requests and pools.
         count = sample(
