@@ -212,7 +212,12 @@ def test_every_template_renders_to_valid_python_without_placeholders() -> None:
 
 def _fake_workspace(tmp_path: Path) -> Path:
     root = tmp_path / "workspace"
-    for relative in ("pyproject.toml", "importlinter.ini", "services/api/pyproject.toml"):
+    for relative in (
+        "pyproject.toml",
+        "importlinter.ini",
+        "alembic.ini",
+        "services/api/pyproject.toml",
+    ):
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / relative, root / relative)
     for src in [*ROOT.glob("packages/*/src"), *ROOT.glob("services/*/src")]:
@@ -239,8 +244,14 @@ def test_create_context_writes_the_member_and_registers_it(
         "pyproject.toml",
         "services/api/pyproject.toml",
         "importlinter.ini",
+        "alembic.ini",
         COMPOSITION_ROOT,
     }
+    alembic_ini = (root / "alembic.ini").read_text(encoding="utf-8")
+    assert (
+        f"%(here)s/{names.directory}/src/{names.package}/infrastructure/migrations/versions"
+        in alembic_ini
+    )
     workspace = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     assert names.distribution in workspace["project"]["dependencies"]
     assert workspace["tool"]["uv"]["sources"][names.distribution] == {"workspace": True}

@@ -27,7 +27,18 @@ from typing import Any, Optional
 
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
-from sqlalchemy import Engine, ForeignKey, String, and_, insert, select, text, update
+from sqlalchemy import (
+    Engine,
+    ForeignKey,
+    String,
+    and_,
+    create_engine,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -600,6 +611,12 @@ def test_manual_alembic_commands(fresh_database_url: str) -> None:
     context has its own history)."""
     alembic("upgrade", "heads", database_url=fresh_database_url)
     assert "(head)" in alembic("current", database_url=fresh_database_url)
+    engine = create_engine(fresh_database_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert {"products", "events", "messaging_outbox", "messaging_inbox"} <= tables
     history = alembic("history", database_url=fresh_database_url)
     assert "product_catalog" in history and "events" in history
     alembic("downgrade", "base", database_url=fresh_database_url)

@@ -5,6 +5,7 @@ only that context's tables (in its own version directory)."""
 
 from __future__ import annotations
 
+import configparser
 import dataclasses
 import shutil
 from pathlib import Path
@@ -68,6 +69,21 @@ def test_the_shared_messaging_tables_have_their_own_branch() -> None:
         roots = [item for item in history if item.is_base and schema.name in item.branch_labels]
         assert len(roots) == 1, f"{schema.name} needs one labelled root revision"
     assert {"messaging_outbox", "messaging_inbox", "messaging_parked"} <= service_tables()
+
+
+def test_the_root_alembic_ini_lists_every_version_directory() -> None:
+    """Plain `alembic` from the workspace root sees every branch the service
+    migrates (a context added by `api new-context` adds its line)."""
+    root = Path(__file__).resolve().parents[3]
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(root / "alembic.ini")
+    listed = {
+        Path(line.strip().replace("%(here)s", str(root))).resolve()
+        for line in parser["alembic"]["version_locations"].splitlines()
+        if line.strip()
+    }
+    expected = {Path(module.version_location).resolve() for module in (*CONTEXTS, *SHARED_SCHEMAS)}
+    assert listed == expected
 
 
 def test_upgrade_heads_builds_the_whole_schema_and_downgrade_base_removes_it(

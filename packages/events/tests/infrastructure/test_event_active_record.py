@@ -1,4 +1,4 @@
-"""Seed 000's script usage: ``Event(...).save()`` inside and outside ``transaction()``."""
+"""Script usage: ``Event(...).save()`` inside and outside ``transaction()``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seed 000's active record: ``save()``/``delete()`` commit outside a
+"""The active record: ``save()``/``delete()`` commit outside a
 ``transaction()`` block and only flush inside one; ``Model.session``."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Seed 004's naming convention reaches the real schema, foreign keys are
+"""The naming convention reaches the real schema, foreign keys are
 enforced everywhere (SQLite too), and integrity errors name the constraint
 on every database, through the sync and the async driver."""
 

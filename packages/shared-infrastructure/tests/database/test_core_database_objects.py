@@ -1,4 +1,4 @@
-"""``Database`` / ``AsyncDatabase`` (seed 000): scope, session, dispose."""
+"""``Database`` / ``AsyncDatabase``: scope, session, dispose."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``check_database_health`` / ``get_database_info`` (seed 002): a healthy
+"""``check_database_health`` / ``get_database_info``: a healthy
 report on the real database, an unhealthy one (never an exception) for an
 unreachable or hanging server, and the pool figures."""
 

@@ -1,4 +1,4 @@
-"""Schema utilities (seeds 001, 003, 004) on a private metadata, so the
+"""Schema utilities on a private metadata, so the
 shared tables stay untouched: create/drop/reset, one table, existence."""
 
 from __future__ import annotations

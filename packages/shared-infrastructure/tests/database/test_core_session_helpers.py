@@ -75,7 +75,7 @@ def _checked_out(database: AsyncDatabase) -> int:
     return pool.checkedout()
 
 
-# -- async helpers (seeds 002, 003) ---------------------------------------------
+# -- async helpers -------------------------------------------------------------
 
 
 async def test_get_session_async_with_commits(committing_defaults: Defaults) -> None:
@@ -118,7 +118,7 @@ async def test_get_async_session_commits_and_rolls_back(committing_defaults: Def
 
 
 async def test_get_session_works_as_a_fastapi_dependency(committing_defaults: Defaults) -> None:
-    """Seed 003: ``Depends(get_session)`` injects a session and commits."""
+    """``Depends(get_session)`` injects a session and commits."""
     db, _ = committing_defaults
     app = FastAPI()
 
@@ -179,7 +179,7 @@ async def test_async_transaction_and_savepoint_helpers(committing_defaults: Defa
         assert not is_in_transaction()
         async with transaction() as session:
             assert is_in_transaction(session)
-            assert is_in_transaction()  # seed 000's spelling, no session given
+            assert is_in_transaction()  # the active-record spelling, no session given
             session.add(CoreHelperRow(id=1, name="outer"))
             with pytest.raises(Boom):
                 async with savepoint():
@@ -205,7 +205,7 @@ async def test_mixing_sync_and_async_is_refused(committing_defaults: Defaults) -
         await transaction(sync_db.session).__aenter__()
 
 
-# -- sync helpers (seeds 000, 001, 003, 004) ------------------------------------
+# -- sync helpers --------------------------------------------------------------
 
 
 async def test_get_sync_session_commits_and_rolls_back(committing_defaults: Defaults) -> None:
@@ -255,7 +255,7 @@ async def test_sync_transaction_savepoint_is_in_transaction(committing_defaults:
     assert await _ids(db) == [1]
 
 
-# -- lifecycle (seed 002) -------------------------------------------------------
+# -- lifecycle -----------------------------------------------------------------
 
 
 async def test_init_and_close_database(db_settings: Settings) -> None:

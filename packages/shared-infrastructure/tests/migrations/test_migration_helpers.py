@@ -1,6 +1,6 @@
 """Alembic helpers against a real, empty database of the selected kind:
 autogenerate per branch, upgrade/downgrade, history, current, check
-(drift detection), offline SQL, seed 002's async calling style."""
+(drift detection), offline SQL, the async helpers' calling style."""
 
 from __future__ import annotations
 

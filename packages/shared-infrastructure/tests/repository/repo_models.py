@@ -15,7 +15,7 @@ from shared_infrastructure.database.mixins import SoftDeleteMixin, TimestampMixi
 
 
 class User(Base, TimestampMixin, SoftDeleteMixin):
-    """Seed 002's ``User`` (lengths added: MariaDB needs them; ``last_login``
+    """The repository guide's ``User`` (lengths added: MariaDB needs them; ``last_login``
     added: the seed's ``UserRepository`` filters on it)."""
 
     __tablename__ = "repo_users"

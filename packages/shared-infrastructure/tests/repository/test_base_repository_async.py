@@ -1,4 +1,4 @@
-"""Seed 002's repository examples, as written (import paths adapted), async.
+"""The async repository guide's examples, as written (import paths adapted), async.
 
 Adaptations, all forced by the shared model layer rather than the
 repository: ``String`` lengths (MariaDB), a ``last_login`` column (the seed's
@@ -32,7 +32,7 @@ UQ_EMAIL = "uq_repo_users_email"
 
 
 class UserRepository(BaseRepository[User]):
-    """User-specific repository (seed 002, verbatim but for ``UTC``)."""
+    """User-specific repository (the guide's, verbatim but for ``UTC``)."""
 
     def __init__(self, session: AsyncSession):
         super().__init__(User, session)

@@ -1,5 +1,5 @@
-"""Seed 002's repository calls through the sync repository (scripts,
-workers), plus seed 004's sync ``BaseRepository`` spelling."""
+"""The generic repository's calls through the sync repository (scripts,
+workers), plus the sync template's ``BaseRepository`` spelling."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from shared_infrastructure.database.errors import IntegrityConflict, NotFoundError
 from shared_infrastructure.database.repository import SyncBaseRepository, UnknownField
 from shared_infrastructure.database.repository.mapping import model_info
-from shared_infrastructure.database.repository.sync import BaseRepository as Seed004Repository
+from shared_infrastructure.database.repository.sync import BaseRepository as TemplateRepository
 
 from .repo_models import Book, Counter, Item, Membership, Shelf, User
 
@@ -34,15 +34,15 @@ class UserRepository(SyncBaseRepository[User]):
         return self.update_many(filters={"last_login__lt": cutoff}, is_active=False)
 
 
-class ItemRepository(Seed004Repository[Item]):
-    """Seed 004's ``ProductRepository`` shape."""
+class ItemRepository(TemplateRepository[Item]):
+    """The sync template's ``ProductRepository`` shape."""
 
     def __init__(self, db: Session) -> None:
         super().__init__(Item, db)
 
 
 def test_seed_004_spelling_is_the_sync_repository() -> None:
-    assert Seed004Repository is SyncBaseRepository
+    assert TemplateRepository is SyncBaseRepository
 
 
 def test_crud_round_trip(session: Session) -> None:

@@ -1,9 +1,9 @@
-"""Seed 000's script-style model: ``Event(...).save()``.
+"""The script-style model: ``Event(...).save()``.
 
 Design choice: the ``events`` table is mapped exactly once. ``EventRecord``
 (the record the repository adapter persists aggregates into) extends the
 shared ``BaseModel``, so it *is* the active record; ``Event`` here is only
-seed 000's name for it. A second class on the same table (a second mapper
+the name scripts use for it. A second class on the same table (a second mapper
 in the same registry, or single-table inheritance) would give one row two
 Python identities in a session and two places to keep in sync.
 

@@ -1,6 +1,6 @@
 """ORM records of the events context on the shared ``Base``.
 
-``EventRecord`` is also seed 000's script-style active record (it extends
+``EventRecord`` is also the script-style active record (it extends
 the shared ``BaseModel``, which is ``Base`` plus timestamps and
 ``save()``/``delete()``); see :mod:`events.infrastructure.active_record`
 for why the table is mapped once rather than by a second class.

@@ -1,4 +1,4 @@
-"""Sample products for a fresh database (seed 004's ``scripts/seed_data.py``).
+"""Sample products for a fresh database (what a ``scripts/seed_data.py`` does).
 
 Idempotent: a product whose code is already in use (even by a deleted
 product) is skipped, so running the script twice inserts once, and two

@@ -1,4 +1,4 @@
-"""``DatabaseSessionMiddleware`` (seed 000): one session scope per request,
+"""``DatabaseSessionMiddleware``: one session scope per request,
 committed before the response starts.
 
 Committing when the app sends ``http.response.start`` (and not after the

@@ -155,10 +155,11 @@ def toml_table_add(text: str, table: str, key: str, value_literal: str) -> str:
 
 
 def ini_list_add(text: str, section: str, key: str, value: str) -> str:
-    """Add a line to a multi-line INI value (e.g. import-linter's root_packages)."""
+    """Add a line to a multi-line INI value (e.g. import-linter's root_packages,
+    Alembic's version_locations)."""
 
     def values(source: str) -> list[str]:
-        parser = configparser.ConfigParser()
+        parser = configparser.ConfigParser(interpolation=None)  # alembic.ini has %(here)s
         parser.read_string(source)
         return [line.strip() for line in parser[section][key].splitlines() if line.strip()]
 

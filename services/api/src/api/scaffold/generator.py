@@ -51,6 +51,7 @@ ROOT_PYPROJECT = "pyproject.toml"
 SERVICE_PYPROJECT = "services/api/pyproject.toml"
 COMPOSITION_ROOT = "services/api/src/api/contexts.py"
 IMPORT_CONTRACTS = "importlinter.ini"
+ROOT_ALEMBIC_INI = "alembic.ini"
 TEMPLATE_SUFFIX = ".tmpl"
 
 
@@ -248,6 +249,13 @@ def create_context(
         ),
         COMPOSITION_ROOT: lambda text: _edit_composition_root(text, names, first_party),
     }
+    if (workspace / ROOT_ALEMBIC_INI).is_file():  # plain `alembic` sees the new branch too
+        versions = (
+            f"%(here)s/{names.directory}/src/{names.package}/infrastructure/migrations/versions"
+        )
+        edits[ROOT_ALEMBIC_INI] = lambda text: ini_list_add(
+            text, "alembic", "version_locations", versions
+        )
     edited: dict[Path, str] = {}
     for relative, edit in edits.items():
         path = workspace / relative
