@@ -61,6 +61,27 @@ async def until(check: Callable[[], Awaitable[bool]], within: float = 30.0) -> N
             await asyncio.sleep(0.1)
 
 
+def count_connections(name_part: str) -> int:
+    """How many broker connections have ``name_part`` in their client-given name."""
+    listing = subprocess.run(
+        ["rabbitmqctl", "-q", "list_connections", "client_properties"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    return sum(name_part in line for line in listing.splitlines())
+
+
+async def wait_for_connections(name_part: str, count: int, within: float = 60.0) -> None:
+    """Until ``count`` such connections are open (reconnects take a moment)."""
+    async with asyncio.timeout(within):
+        while True:
+            if await asyncio.to_thread(count_connections, name_part) >= count:
+                return
+            await asyncio.sleep(0.2)
+
+
 def close_connections(name_part: str) -> int:
     """Close every broker connection whose client-given name contains
     ``name_part`` (only ours: other runs share the broker); how many."""

@@ -39,7 +39,7 @@ from shared_infrastructure.messaging.rabbitmq.dead_letters import (
 from shared_infrastructure.messaging.records import OutboxRecord
 from shared_infrastructure.testing.throwaway import throwaway_database
 
-from .broker_support import close_connections, ignore
+from .broker_support import close_connections, ignore, wait_for_connections
 from .fault_process import (
     EVENT_NAME,
     FAULT_APPLIED,
@@ -238,8 +238,15 @@ async def run(server_url: URL, broker_url: str, tmp_path: Path) -> AsyncIterator
     finally:
         for each in scenario.tasks:
             if not each.task.done():
-                each.task.cancel()
-                await asyncio.gather(each.task, return_exceptions=True)
+                # Stopped, not cancelled: a cancelled worker's broker callbacks
+                # (tasks of their own) would go on applying prefetched messages
+                # into the next test's tables.
+                each.stop.set()
+                try:
+                    await asyncio.wait_for(each.task, 60)
+                except BaseException:
+                    each.task.cancel()
+                    await asyncio.gather(each.task, return_exceptions=True)
                 await each.database.dispose()
         for process in scenario.processes:
             if process.poll() is None:
@@ -271,7 +278,9 @@ async def test_connections_closed_mid_stream_lose_and_duplicate_nothing(run: Run
     events = run.write_events(0, 100)
     await run.settle(published=20, applied=0)
     for _ in range(2):
-        assert close_connections(run.namespace) == 2  # the relay's and the worker's
+        # The relay's and the worker's: wait until both are (re)connected.
+        await wait_for_connections(run.namespace, 2)
+        assert close_connections(run.namespace) == 2
         events += run.write_events(len(events), 100)
         await asyncio.sleep(0.5)
     await run.settle(published=len(events), applied=2 * len(events))
